@@ -1,0 +1,68 @@
+#pragma once
+// An IPv4 or IPv6 address in 16 bytes. IPv4 is stored IPv4-mapped
+// (::ffff:a.b.c.d) so that comparison, hashing and CIDR tests need one path.
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace picket::core {
+
+struct IpAddr {
+  std::array<std::uint8_t, 16> bytes{};
+
+  static IpAddr from_v4(const std::uint8_t* p) {
+    IpAddr a;
+    a.bytes[10] = 0xff;
+    a.bytes[11] = 0xff;
+    std::memcpy(&a.bytes[12], p, 4);
+    return a;
+  }
+  static IpAddr from_v4(std::uint32_t host_order) {
+    std::uint8_t b[4] = {std::uint8_t(host_order >> 24), std::uint8_t(host_order >> 16),
+                         std::uint8_t(host_order >> 8), std::uint8_t(host_order)};
+    return from_v4(b);
+  }
+  static IpAddr from_v6(const std::uint8_t* p) {
+    IpAddr a;
+    std::memcpy(a.bytes.data(), p, 16);
+    return a;
+  }
+  // Parses dotted IPv4 or RFC 4291 IPv6 text; nullopt when it is neither.
+  static std::optional<IpAddr> parse(std::string_view text);
+
+  bool is_v4() const {
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(bytes.data(), kMapped, 12) == 0;
+  }
+  std::uint32_t v4_host_order() const {
+    return (std::uint32_t(bytes[12]) << 24) | (std::uint32_t(bytes[13]) << 16) |
+           (std::uint32_t(bytes[14]) << 8) | bytes[15];
+  }
+  bool is_zero() const {
+    for (auto b : bytes)
+      if (b) return false;
+    return true;
+  }
+  // Writes the canonical text form (RFC 5952 for IPv6); returns its length.
+  std::size_t format(char* out, std::size_t cap) const;
+  std::string to_string() const;
+
+  auto operator<=>(const IpAddr&) const = default;
+  bool operator==(const IpAddr&) const = default;
+};
+
+// A CIDR prefix; length counts bits of the IPv6 (or mapped IPv4) form.
+struct Cidr {
+  IpAddr base;
+  std::uint8_t prefix_bits = 128;  // in the 128-bit space
+
+  static std::optional<Cidr> parse(std::string_view text);
+  bool contains(const IpAddr& a) const;
+  std::string to_string() const;
+};
+
+}  // namespace picket::core

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# run-fuzz.sh TARGET SOURCE_ROOT BUILD_DIR: build one libFuzzer target with
+# clang and run it for FUZZ_SECONDS. Exit status is libFuzzer's: a crash, a
+# sanitizer report or a leak fails the test and leaves the crashing input in
+# BUILD_DIR/TARGET-artifacts/.
+set -euo pipefail
+target=$1 src=$2 out=$3
+secs=${FUZZ_SECONDS:-30}
+mkdir -p "$out/$target-corpus" "$out/$target-artifacts"
+srcs=("$src/tests/fuzz/$target.cpp" "$src"/src/core/*.cpp "$src"/src/net/*.cpp "$src"/src/proto/*.cpp)
+clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$src/include" $(pkg-config --cflags fmt libxxhash) -o "$out/$target" "${srcs[@]}" \
+  $(pkg-config --libs fmt libxxhash)
+seed="$src/tests/fuzz/corpus/$target"
+dirs=("$out/$target-corpus")
+[ -d "$seed" ] && dirs+=("$seed")
+exec "$out/$target" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+  -artifact_prefix="$out/$target-artifacts/" "${dirs[@]}"
