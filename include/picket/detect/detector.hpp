@@ -1,0 +1,83 @@
+#pragma once
+// The detector interface. A detector declares its parameters and the events
+// it wants, and makes one shard per detector core. Shards receive events in a
+// deterministic order (by logical time) whatever the number of workers, so a
+// detector's results depend only on the input.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "picket/core/clock.hpp"
+#include "picket/detect/events.hpp"
+#include "picket/detect/finding.hpp"
+#include "picket/detect/home_net.hpp"
+
+namespace picket::detect {
+
+// How events reach shards: each detector's state is keyed by one of these,
+// and the event goes to shard hash(key) % shards.
+enum class Route : std::uint8_t {
+  kFlowByInitiator = 0,  // flow events, keyed by the initiator's address
+  kDnsByClient,          // DNS events, keyed by the client's address
+  kCount
+};
+
+struct ParamSpec {
+  const char* name;  // short name; full name is "<detector>.<name>"
+  double default_value;
+  double min_value;
+  double max_value;
+  const char* unit;  // "ports", "hosts", "seconds", ...
+  const char* help;  // why this default
+};
+
+struct DetectorContext {
+  const HomeNet* home = nullptr;
+  std::vector<double> params;  // in the order of Detector::params()
+};
+
+class DetectorShard {
+ public:
+  virtual ~DetectorShard() = default;
+  virtual void on_flow(const FlowEvent&, FindingSink&) {}
+  virtual void on_dns(const DnsEvent&, FindingSink&) {}
+  // Capture time has advanced to `now`: no event older than it will come.
+  virtual void on_tick(core::Nanos /*now*/, FindingSink&) {}
+  // End of input: report what is pending.
+  virtual void on_flush(FindingSink&) {}
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual const char* name() const = 0;
+  virtual const char* summary() const = 0;
+  virtual std::span<const ParamSpec> params() const = 0;
+  virtual bool wants_flows() const { return false; }
+  virtual bool wants_dns() const { return false; }
+  virtual std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const = 0;
+};
+
+// The explicit list of detectors (src/detect/registry.cpp).
+std::vector<std::unique_ptr<Detector>> make_all_detectors();
+
+// Resolved parameter values for every detector, with user overrides applied.
+class DetectorConfig {
+ public:
+  explicit DetectorConfig(const std::vector<std::unique_ptr<Detector>>& detectors);
+  // "detector.param=value"; returns an error message or "".
+  std::string set(const std::string& assignment);
+  // "detector" enabled or not: --disable NAME.
+  std::string disable(const std::string& name);
+  bool enabled(std::size_t detector_index) const { return enabled_[detector_index]; }
+  const std::vector<double>& values(std::size_t detector_index) const { return values_[detector_index]; }
+
+ private:
+  const std::vector<std::unique_ptr<Detector>>* detectors_;
+  std::vector<std::vector<double>> values_;
+  std::vector<bool> enabled_;
+};
+
+}  // namespace picket::detect

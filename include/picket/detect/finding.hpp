@@ -1,0 +1,85 @@
+#pragma once
+// Finding: what a detector reports. Fixed-size plain data so it can travel
+// through rings; rendered as GuardDuty finding JSON by the export module.
+#include <cstdint>
+#include <string_view>
+
+#include "picket/core/clock.hpp"
+#include "picket/core/ip_addr.hpp"
+
+namespace picket::detect {
+
+// Every finding type picket can raise. Names follow GuardDuty's scheme
+// ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact,
+// verbatim where GuardDuty has the same finding.
+enum class FindingType : std::uint16_t {
+  kReconPortscan = 0,       // Recon:EC2/Portscan
+  kImpactPortSweep,         // Impact:EC2/PortSweep
+  kReconInboundPortscan,    // Recon:EC2/InboundPortscan (picket)
+  kCount
+};
+
+enum class ActionType : std::uint8_t { kNetworkConnection, kPortProbe, kDnsRequest };
+enum class ResourceRole : std::uint8_t { kActor, kTarget };
+enum class Direction : std::uint8_t { kInbound, kOutbound, kUnknown };
+
+struct FindingTypeInfo {
+  const char* name;         // GuardDuty type string
+  double default_severity;  // 1.0-10.0
+  ActionType action;
+  ResourceRole role;        // role of the local host (the finding's resource)
+  const char* title;        // may contain {local} {remote} {port} {domain}
+  const char* description;  // same placeholders
+};
+const FindingTypeInfo& finding_type_info(FindingType t);
+// GuardDuty's bands: Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9, Critical 9.0-10.0.
+const char* severity_label(double severity);
+
+inline constexpr int kFindingMaxMetrics = 8;
+inline constexpr int kFindingMaxPorts = 16;
+inline constexpr int kFindingMaxHosts = 8;
+
+struct FindingMetric {
+  char name[28] = {};
+  double value = 0;
+};
+
+struct Finding {
+  FindingType type = FindingType::kCount;
+  double severity = 0;
+  Direction direction = Direction::kUnknown;
+  std::uint8_t protocol = 0;  // IANA number; 0 for DNS findings
+  core::IpAddr local;         // the resource: a host in the home network (may be zero)
+  core::IpAddr remote;        // the other party (zero when many: see hosts)
+  std::uint16_t local_port = 0, remote_port = 0;
+  core::Nanos first_seen = 0, last_seen = 0;
+  std::uint32_t count = 1;    // occurrences folded into this report
+  // false: a new occurrence (the exporter adds `count`); true: fresher figures
+  // for an occurrence already reported (the exporter replaces the evidence).
+  bool update = false;
+  char domain[256] = {};
+  // Identity of the activity: equal for repeats of the same activity, so that
+  // the exporter folds them into one finding with one stable id.
+  std::uint64_t identity[2] = {0, 0};
+
+  // Evidence: the figures that crossed the threshold.
+  char detector[24] = {};
+  FindingMetric metrics[kFindingMaxMetrics];
+  std::uint8_t metric_count = 0;
+  std::uint16_t ports[kFindingMaxPorts] = {};  // sample of ports involved
+  std::uint8_t port_count = 0;
+  core::IpAddr hosts[kFindingMaxHosts];        // sample of hosts involved
+  std::uint8_t host_count = 0;
+
+  void add_metric(std::string_view name, double value);
+  // Computes `identity` from the type and the given parts.
+  void set_identity(const core::IpAddr& a, const core::IpAddr& b, std::uint32_t extra);
+};
+
+class FindingSink {
+ public:
+  virtual ~FindingSink() = default;
+  virtual void emit(const Finding& f) = 0;
+};
+
+}  // namespace picket::detect

@@ -1,0 +1,36 @@
+// picket: network threat detection with GuardDuty-style findings.
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "picket " PICKET_VERSION
+      " - network threat detection sensor with GuardDuty-style findings.\n\n"
+      "Reads packets (pcap/pcapng files), tracks flows on every core, and writes findings\n"
+      "as GuardDuty finding JSON, one per line. Run 'picket COMMAND --help' for details.\n\n"
+      "Exit status: 0 success, 1 runtime error (unreadable input, ...), 2 usage error."};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("-V,--version", std::string("picket ") + PICKET_VERSION);
+  auto* version = app.add_subcommand("version", "Print the version and the libraries picket was built with");
+  const auto replay = picket::app::add_replay_command(app);
+  const auto detectors = picket::app::add_detectors_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (version->parsed()) {
+    std::printf("picket %s\n", PICKET_VERSION);
+    return 0;
+  }
+  for (auto* sub : app.get_subcommands()) {
+    if (sub->get_name() == "replay") return replay();
+    if (sub->get_name() == "detectors") return detectors();
+  }
+  std::cout << app.help();
+  return 2;
+}

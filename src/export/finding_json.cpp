@@ -1,0 +1,231 @@
+#include "picket/export/finding_json.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "picket/export/json_writer.hpp"
+
+namespace picket::exporter {
+
+using detect::ActionType;
+using detect::Direction;
+using detect::Finding;
+using detect::ResourceRole;
+
+std::string finding_id(const Finding& f) {
+  char buf[33];
+  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(f.identity[0]),
+                static_cast<unsigned long long>(f.identity[1]));
+  return std::string(buf, 32);
+}
+
+const char* port_name(std::uint16_t port) {
+  switch (port) {
+    case 20: case 21: return "FTP";
+    case 22: return "SSH";
+    case 23: return "Telnet";
+    case 25: case 587: return "SMTP";
+    case 53: return "DNS";
+    case 80: case 8080: return "HTTP";
+    case 110: return "POP3";
+    case 123: return "NTP";
+    case 135: return "MSRPC";
+    case 139: case 445: return "SMB";
+    case 143: return "IMAP";
+    case 161: return "SNMP";
+    case 389: return "LDAP";
+    case 443: case 8443: return "HTTPS";
+    case 465: return "SMTPS";
+    case 853: return "DNS-over-TLS";
+    case 993: return "IMAPS";
+    case 1433: return "MSSQL";
+    case 1521: return "Oracle";
+    case 2375: case 2376: return "Docker";
+    case 3306: return "MYSQL";
+    case 3389: return "RDP";
+    case 5432: return "POSTGRESQL";
+    case 5900: return "VNC";
+    case 5985: case 5986: return "WinRM";
+    case 6379: return "Redis";
+    case 9200: return "Elasticsearch";
+    case 11211: return "Memcached";
+    case 27017: return "MongoDB";
+    default: return "Unknown";
+  }
+}
+
+const char* protocol_name(std::uint8_t proto) {
+  switch (proto) {
+    case 1: return "ICMP";
+    case 6: return "TCP";
+    case 17: return "UDP";
+    case 58: return "ICMPV6";
+    case 132: return "SCTP";
+    default: return "Unknown";
+  }
+}
+
+namespace {
+
+void ip_details(JsonWriter& w, const core::IpAddr& a) {
+  w.begin_object();
+  w.field(a.is_v4() ? "ipAddressV4" : "ipAddressV6", a);
+  w.end_object();
+}
+
+void port_details(JsonWriter& w, std::uint16_t port) {
+  w.begin_object().field("port", unsigned{port}).field("portName", port_name(port)).end_object();
+}
+
+// Replaces {local} {remote} {port} {domain} in a type's title/description.
+std::string expand(std::string_view tmpl, const Finding& f) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] != '{') {
+      out.push_back(tmpl[i]);
+      continue;
+    }
+    const std::size_t close = tmpl.find('}', i);
+    if (close == std::string_view::npos) {
+      out.append(tmpl.substr(i));
+      break;
+    }
+    const std::string_view name = tmpl.substr(i + 1, close - i - 1);
+    if (name == "local") out += f.local.to_string();
+    else if (name == "remote") out += f.remote.to_string();
+    else if (name == "port") out += std::to_string(f.remote_port ? f.remote_port : f.local_port);
+    else if (name == "domain") out += f.domain;
+    i = close;
+  }
+  return out;
+}
+
+void render_action(JsonWriter& w, const Finding& f, ActionType action) {
+  w.key("action").begin_object();
+  switch (action) {
+    case ActionType::kNetworkConnection:
+      w.field("actionType", "NETWORK_CONNECTION");
+      w.key("networkConnectionAction").begin_object();
+      w.field("connectionDirection", f.direction == Direction::kInbound    ? "INBOUND"
+                                     : f.direction == Direction::kOutbound ? "OUTBOUND"
+                                                                           : "UNKNOWN");
+      w.key("remoteIpDetails");
+      ip_details(w, f.remote);
+      w.key("remotePortDetails");
+      port_details(w, f.remote_port);
+      w.key("localPortDetails");
+      port_details(w, f.local_port);
+      w.key("localIpDetails");
+      ip_details(w, f.local);
+      w.field("protocol", protocol_name(f.protocol));
+      w.field("blocked", false);
+      w.end_object();
+      break;
+    case ActionType::kPortProbe:
+      w.field("actionType", "PORT_PROBE");
+      w.key("portProbeAction").begin_object();
+      w.field("blocked", false);
+      w.key("portProbeDetails").begin_array();
+      {
+        // One entry per probed port of the local host (or per probed host on one port).
+        const int n = f.host_count > 1 ? f.host_count : (f.port_count ? f.port_count : 1);
+        for (int i = 0; i < n; ++i) {
+          const std::uint16_t port = f.host_count > 1 ? f.local_port : (f.port_count ? f.ports[i] : f.local_port);
+          const core::IpAddr& local = f.host_count > 1 ? f.hosts[i] : f.local;
+          w.begin_object();
+          w.key("localPortDetails");
+          port_details(w, port);
+          w.key("localIpDetails");
+          ip_details(w, local);
+          w.key("remoteIpDetails");
+          ip_details(w, f.remote);
+          w.end_object();
+        }
+      }
+      w.end_array();
+      w.end_object();
+      break;
+    case ActionType::kDnsRequest:
+      w.field("actionType", "DNS_REQUEST");
+      w.key("dnsRequestAction").begin_object();
+      w.field("domain", std::string_view(f.domain));
+      w.field("protocol", f.protocol == 6 ? "TCP" : "UDP");
+      w.field("blocked", false);
+      w.end_object();
+      break;
+  }
+  w.end_object();
+}
+
+void render_evidence(JsonWriter& w, const Finding& f) {
+  w.key("evidence").begin_object();
+  w.field("detector", std::string_view(f.detector));
+  for (int i = 0; i < f.metric_count; ++i) w.field(f.metrics[i].name, f.metrics[i].value);
+  if (f.port_count) {
+    w.key("samplePorts").begin_array();
+    for (int i = 0; i < f.port_count; ++i) w.value(unsigned{f.ports[i]});
+    w.end_array();
+  }
+  if (f.host_count) {
+    w.key("sampleHosts").begin_array();
+    for (int i = 0; i < f.host_count; ++i) w.value(f.hosts[i]);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std::string& out) {
+  const Finding& f = rec.f;
+  const detect::FindingTypeInfo& info = detect::finding_type_info(f.type);
+  const std::string id = finding_id(f);
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("schemaVersion", "2.0");
+  w.field("accountId", opt.account_id);
+  w.field("region", opt.region);
+  w.field("partition", "aws");
+  w.field("id", id);
+  w.field("arn", "arn:aws:guardduty:" + opt.region + ":" + opt.account_id + ":detector/" + opt.detector_id +
+                     "/finding/" + id);
+  w.field("type", info.name);
+
+  w.key("resource").begin_object();
+  w.field("resourceType", "Instance");
+  w.key("instanceDetails").begin_object();
+  w.field("instanceId", "host-" + f.local.to_string());
+  w.key("networkInterfaces").begin_array().begin_object();
+  if (f.local.is_v4()) {
+    w.field("privateIpAddress", f.local);
+    w.key("privateIpAddresses").begin_array().begin_object().field("privateIpAddress", f.local).end_object().end_array();
+    w.key("ipv6Addresses").begin_array().end_array();
+  } else {
+    w.key("privateIpAddresses").begin_array().end_array();
+    w.key("ipv6Addresses").begin_array().value(f.local).end_array();
+  }
+  w.end_object().end_array();
+  w.end_object();
+  w.end_object();
+
+  w.key("service").begin_object();
+  w.field("serviceName", "picket");
+  w.field("detectorId", opt.detector_id);
+  render_action(w, f, info.action);
+  w.field("resourceRole", info.role == ResourceRole::kActor ? "ACTOR" : "TARGET");
+  render_evidence(w, f);
+  w.field("archived", rec.archived);
+  w.field("count", rec.count);
+  w.field("eventFirstSeen", core::iso8601(f.first_seen));
+  w.field("eventLastSeen", core::iso8601(f.last_seen));
+  w.end_object();
+
+  w.field("severity", f.severity);
+  w.field("createdAt", core::iso8601(rec.created_at));
+  w.field("updatedAt", core::iso8601(rec.updated_at));
+  w.field("title", expand(info.title, f));
+  w.field("description", expand(info.description, f));
+  w.end_object();
+}
+
+}  // namespace picket::exporter

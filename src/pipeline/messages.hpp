@@ -1,0 +1,40 @@
+#pragma once
+// What travels through the pipeline's rings.
+#include <cstdint>
+#include <variant>
+
+#include "picket/core/clock.hpp"
+#include "picket/detect/events.hpp"
+#include "picket/net/packet.hpp"
+
+namespace picket::pipeline {
+
+// Frame bytes kept per packet: all headers and the first part of the payload,
+// which is all the application-layer extractors look at. Longer frames are
+// analysed on their first kSlotFrameBytes (counters and flow bytes use the
+// lengths from the headers, not this cut).
+inline constexpr std::size_t kSlotFrameBytes = 2048;
+
+// Capture thread -> worker.
+struct PacketSlot {
+  enum class Kind : std::uint8_t {
+    kPacket,
+    kTick,   // capture time reached `tick`: expire flows, send a watermark
+    kFlush,  // end of input: end every flow, send the final watermark
+  };
+  Kind kind = Kind::kPacket;
+  std::uint64_t hash = 0;
+  core::Nanos tick = 0;
+  net::PacketView view;  // view.data points into `frame`
+  std::uint8_t frame[kSlotFrameBytes];
+};
+
+// Worker -> detector shard: "every event with logical time <= time that I will
+// ever send you has been sent". kNanosMax is the last one.
+struct Watermark {
+  core::Nanos time = 0;
+};
+
+using MeshMessage = std::variant<Watermark, detect::FlowEvent, detect::DnsEvent>;
+
+}  // namespace picket::pipeline

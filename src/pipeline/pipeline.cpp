@@ -1,0 +1,252 @@
+#include "picket/pipeline/pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#include "picket/export/aggregator.hpp"
+#include "picket/flow/flow_key.hpp"
+#include "worker.hpp"
+
+namespace picket::pipeline {
+
+using core::SpscRing;
+
+struct Pipeline::Impl {
+  PipelineConfig cfg;
+  unsigned n = 1;
+  std::vector<std::unique_ptr<SpscRing<PacketSlot>>> inputs;
+  std::vector<std::unique_ptr<SpscRing<MeshMessage>>> mesh;  // [from * n + to]
+  std::vector<std::unique_ptr<SpscRing<detect::Finding>>> findings;
+  std::vector<std::unique_ptr<SpscRing<exporter::EventRecord>>> events;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<core::Nanos> capture_now{0};
+  PipelineStats stats;
+
+  void exporter_loop();
+  void events_loop();
+  bool all_workers_done() const {
+    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->done(); });
+  }
+  void push_control(unsigned w, PacketSlot::Kind kind, core::Nanos tick);
+};
+
+Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<detect::Detector>>& detectors,
+                   const detect::DetectorConfig& detector_config)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.cfg = std::move(config);
+  m.n = std::max(1u, m.cfg.workers);
+  const unsigned n = m.n;
+  bool send_dns = false;
+  for (std::size_t d = 0; d < detectors.size(); ++d)
+    if (detector_config.enabled(d) && detectors[d]->wants_dns()) send_dns = true;
+  for (unsigned i = 0; i < n; ++i) {
+    m.inputs.push_back(std::make_unique<SpscRing<PacketSlot>>(m.cfg.ring_slots));
+    m.findings.push_back(std::make_unique<SpscRing<detect::Finding>>(1024));
+    if (m.cfg.events_out) m.events.push_back(std::make_unique<SpscRing<exporter::EventRecord>>(4096));
+  }
+  for (unsigned i = 0; i < n * n; ++i) m.mesh.push_back(std::make_unique<SpscRing<MeshMessage>>(m.cfg.mesh_slots));
+  const std::size_t max_flows = std::max<std::size_t>(m.cfg.flow_memcap_bytes / n / flow::FlowTable::bytes_per_flow(), 1024);
+  for (unsigned i = 0; i < n; ++i) {
+    WorkerWiring w;
+    w.index = i;
+    w.workers = n;
+    w.input = m.inputs[i].get();
+    for (unsigned s = 0; s < n; ++s) w.mesh_out.push_back(m.mesh[i * n + s].get());
+    for (unsigned f = 0; f < n; ++f) w.mesh_in.push_back(m.mesh[f * n + i].get());
+    w.findings = m.findings[i].get();
+    w.events = m.cfg.events_out ? m.events[i].get() : nullptr;
+    w.send_dns = send_dns;
+    std::vector<ShardHost::Shard> shards;
+    for (std::size_t d = 0; d < detectors.size(); ++d) {
+      if (!detector_config.enabled(d)) continue;
+      detect::DetectorContext ctx;
+      ctx.home = &m.cfg.home;
+      ctx.params = detector_config.values(d);
+      shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns()});
+    }
+    m.workers.push_back(std::make_unique<Worker>(w, m.cfg, max_flows, std::move(shards)));
+  }
+}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::Impl::push_control(unsigned w, PacketSlot::Kind kind, core::Nanos tick) {
+  PacketSlot* slot;
+  while ((slot = inputs[w]->claim()) == nullptr) std::this_thread::yield();
+  slot->kind = kind;
+  slot->tick = tick;
+  inputs[w]->publish();
+}
+
+void Pipeline::Impl::exporter_loop() {
+  exporter::Aggregator agg(cfg.update_interval);
+  std::map<std::string, std::uint64_t> by_type;
+  std::string line;
+  auto write = [&](const exporter::FindingRecord& rec) {
+    line.clear();
+    exporter::render_finding_json(rec, cfg.render, line);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), cfg.findings_out);
+    std::fflush(cfg.findings_out);
+  };
+  detect::Finding batch[64];
+  for (;;) {
+    const bool finished = all_workers_done();
+    std::size_t got = 0;
+    for (auto& ring : findings) {
+      std::size_t k;
+      while ((k = ring->dequeue_burst(batch, 64)) != 0) {
+        got += k;
+        for (std::size_t i = 0; i < k; ++i) {
+          exporter::Aggregator::Outcome outcome;
+          const auto& rec = agg.add(batch[i], outcome);
+          if (outcome == exporter::Aggregator::Outcome::kNew) {
+            ++stats.findings_new;
+            write(rec);
+          }
+        }
+      }
+    }
+    agg.due(capture_now.load(std::memory_order_relaxed), [&](const auto& rec) {
+      ++stats.findings_updates;
+      write(rec);
+    });
+    // Workers publish their last finding before they report done, so one
+    // more pass after seeing every worker done has drained everything.
+    if (finished && got == 0) break;
+    if (got == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  agg.flush([&](const auto& rec) {
+    ++stats.findings_updates;
+    write(rec);
+  });
+  for (const auto* rec : agg.records()) ++by_type[detect::finding_type_info(rec->f.type).name];
+  stats.findings_total = agg.size();
+  stats.findings_by_type.assign(by_type.begin(), by_type.end());
+}
+
+void Pipeline::Impl::events_loop() {
+  std::string buf;
+  exporter::EventRecord batch[64];
+  for (;;) {
+    const bool finished = all_workers_done();
+    std::size_t got = 0;
+    for (auto& ring : events) {
+      std::size_t k;
+      while ((k = ring->dequeue_burst(batch, 64)) != 0) {
+        got += k;
+        for (std::size_t i = 0; i < k; ++i) {
+          exporter::render_event_json(batch[i], buf);
+          buf.push_back('\n');
+        }
+        stats.events_written += k;
+        if (buf.size() > (1 << 16)) {
+          std::fwrite(buf.data(), 1, buf.size(), cfg.events_out);
+          buf.clear();
+        }
+      }
+    }
+    if (finished && got == 0) break;
+    if (got == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  std::fwrite(buf.data(), 1, buf.size(), cfg.events_out);
+  std::fflush(cfg.events_out);
+}
+
+PipelineStats Pipeline::run(capture::PcapFileSource& source) {
+  Impl& m = *impl_;
+  const auto wall_start = core::wall_now();
+  std::vector<std::thread> threads;
+  for (auto& w : m.workers) threads.emplace_back([&w] { w->run(); });
+  std::thread exporter([&m] { m.exporter_loop(); });
+  std::thread events;
+  if (m.cfg.events_out) events = std::thread([&m] { m.events_loop(); });
+
+  const core::Nanos tick = std::max<core::Nanos>(m.cfg.tick, 1);
+  capture::RawPacket raw;
+  net::PacketView view;
+  core::Nanos clock = 0, next_tick = 0;
+  bool started = false;
+  auto last_progress = wall_start;
+  std::uint64_t count = 0, out_of_order = 0;
+  while (source.next(raw)) {
+    if ((++count & 1023) == 0) {
+      if (m.cfg.stop && m.cfg.stop->load(std::memory_order_relaxed)) {
+        m.stats.interrupted = true;
+        break;
+      }
+      const auto now = core::wall_now();
+      if (m.cfg.progress && now - last_progress >= core::kNanosPerSecond) {
+        last_progress = now;
+        PipelineStats snap;
+        snap.input = source.stats();
+        snap.dispatched = m.stats.dispatched;
+        snap.wall_seconds = static_cast<double>(now - wall_start) / 1e9;
+        snap.capture_first_ns = m.stats.capture_first_ns;
+        snap.capture_last_ns = clock;
+        m.cfg.progress(snap);
+      }
+    }
+    // One monotonic clock for the whole run: a packet older than its
+    // predecessor is taken to arrive at the predecessor's time, so every
+    // timer moves forward only and identically for any number of workers.
+    core::Nanos ts = raw.ts;
+    if (ts < clock) {
+      ts = clock;
+      ++out_of_order;
+    }
+    clock = ts;
+    if (!started) {
+      started = true;
+      m.stats.capture_first_ns = ts;
+      next_tick = ts - ts % tick + tick;
+    }
+    if (ts >= next_tick) {
+      // Timers fire at whole multiples of the tick, derived from the packets
+      // alone, so they fall at the same place in the stream in every run.
+      const core::Nanos t = ts - ts % tick;
+      for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kTick, t);
+      m.capture_now.store(t, std::memory_order_relaxed);
+      next_tick = t + tick;
+    }
+    if (!net::decode(raw.data, raw.caplen, raw.wirelen, raw.link_type, ts, view, m.stats.decode)) {
+      ++m.stats.not_analysed;
+      continue;
+    }
+    bool src_is_lo;
+    const std::uint64_t hash = flow::FlowKey::from_packet(view, src_is_lo).hash();
+    // High bits pick the worker; the flow table indexes with the low bits.
+    const unsigned w = static_cast<unsigned>((hash >> 40) % m.n);
+    PacketSlot* slot;
+    while ((slot = m.inputs[w]->claim()) == nullptr) std::this_thread::yield();
+    const std::uint32_t keep = std::min<std::uint32_t>(raw.caplen, kSlotFrameBytes);
+    std::memcpy(slot->frame, raw.data, keep);
+    slot->kind = PacketSlot::Kind::kPacket;
+    slot->hash = hash;
+    slot->view = view;
+    slot->view.data = slot->frame;
+    slot->view.caplen = keep;
+    if (std::uint32_t{view.payload_offset} + view.payload_len > keep)
+      slot->view.payload_len = static_cast<std::uint16_t>(keep > view.payload_offset ? keep - view.payload_offset : 0);
+    m.inputs[w]->publish();
+    ++m.stats.dispatched;
+  }
+  m.capture_now.store(clock, std::memory_order_relaxed);
+  for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kFlush, 0);
+  for (auto& t : threads) t.join();
+  exporter.join();
+  if (events.joinable()) events.join();
+
+  m.stats.input = source.stats();
+  m.stats.input.out_of_order = out_of_order;
+  m.stats.capture_last_ns = clock;
+  m.stats.wall_seconds = static_cast<double>(core::wall_now() - wall_start) / 1e9;
+  for (auto& w : m.workers) m.stats.workers.push_back(w->stats());
+  return m.stats;
+}
+
+}  // namespace picket::pipeline

@@ -1,0 +1,102 @@
+#include "shard_host.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "picket/core/hash.hpp"
+
+namespace picket::pipeline {
+
+namespace {
+
+// Hash of the fields that identify an event (never of padding bytes).
+std::uint64_t content_hash(const detect::FlowEvent& e) {
+  const auto& r = e.rec;
+  std::uint64_t h = r.key.hash();
+  h = core::hash_bytes(&r.first_seen, sizeof(r.first_seen), h);
+  const std::uint8_t init = r.initiator_is_lo;
+  return core::hash_bytes(&init, 1, h);
+}
+
+std::uint64_t content_hash(const detect::DnsEvent& e) {
+  std::uint64_t h = core::hash_bytes(e.client.bytes.data(), 16, e.ts);
+  h = core::hash_bytes(e.server.bytes.data(), 16, h);
+  const std::uint64_t fields = (std::uint64_t{e.client_port} << 48) | (std::uint64_t{e.server_port} << 32) |
+                               (std::uint64_t{e.id} << 16) | (std::uint64_t{e.qtype}) |
+                               (e.is_response ? 1ULL << 63 : 0);
+  h = core::hash_bytes(&fields, sizeof(fields), h);
+  return core::hash_bytes(e.qname, e.qname_len, h);
+}
+
+}  // namespace
+
+ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
+    : shards_(std::move(shards)), watermark_(workers, 0) {
+  store_.reserve(4096);
+  heap_.reserve(4096);
+}
+
+void ShardHost::receive(unsigned from, const MeshMessage& m) {
+  if (const auto* w = std::get_if<Watermark>(&m)) {
+    watermark_[from] = w->time;
+    if (from == 0) ticks_.push_back(w->time);
+    return;
+  }
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    store_[slot] = m;
+  } else {
+    slot = static_cast<std::uint32_t>(store_.size());
+    store_.push_back(m);
+  }
+  Pending p{0, 0, slot};
+  if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
+    p.time = f->rec.end_time;
+    p.tie = content_hash(*f);
+  } else {
+    const auto& d = std::get<detect::DnsEvent>(m);
+    p.time = d.ts;
+    p.tie = content_hash(d);
+  }
+  heap_.push_back(p);
+  std::push_heap(heap_.begin(), heap_.end(), later);
+  max_pending_ = std::max<std::uint64_t>(max_pending_, heap_.size());
+}
+
+void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& sink) {
+  if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
+    for (auto& s : shards_)
+      if (s.wants_flows) s.shard->on_flow(*f, sink);
+  } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
+    for (auto& s : shards_)
+      if (s.wants_dns) s.shard->on_dns(*d, sink);
+  }
+}
+
+void ShardHost::process(detect::FindingSink& sink) {
+  if (finished_) return;
+  const core::Nanos safe = *std::min_element(watermark_.begin(), watermark_.end());
+  // Every worker sends the same tick values in the same order; step through
+  // them one by one so that detectors see identical clocks in every run.
+  while (!ticks_.empty() && ticks_.front() <= safe) {
+    const core::Nanos tick = ticks_.front();
+    ticks_.pop_front();
+    while (!heap_.empty() && heap_.front().time <= tick) {
+      std::pop_heap(heap_.begin(), heap_.end(), later);
+      const Pending p = heap_.back();
+      heap_.pop_back();
+      dispatch(store_[p.slot], sink);
+      free_.push_back(p.slot);
+    }
+    if (tick == core::kNanosMax) {
+      for (auto& s : shards_) s.shard->on_flush(sink);
+      finished_ = true;
+      return;
+    }
+    for (auto& s : shards_) s.shard->on_tick(tick, sink);
+  }
+}
+
+}  // namespace picket::pipeline

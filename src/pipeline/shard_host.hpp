@@ -1,0 +1,58 @@
+#pragma once
+// ShardHost: the detector shards that live on one worker thread, and the
+// merge that makes their results independent of the number of workers.
+//
+// Events arrive from every worker in whatever order the threads run. They are
+// held until every worker has promised (by a watermark) that nothing older
+// will come, then handed to the detectors sorted by (logical time, content),
+// and the detectors' clocks advance through the same tick values in every
+// run. The same input therefore gives the same findings with 1 or N workers.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "messages.hpp"
+#include "picket/detect/detector.hpp"
+
+namespace picket::pipeline {
+
+class ShardHost {
+ public:
+  struct Shard {
+    std::unique_ptr<detect::DetectorShard> shard;
+    bool wants_flows = false, wants_dns = false;
+  };
+  ShardHost(unsigned workers, std::vector<Shard> shards);
+
+  // Takes one message from worker `from`.
+  void receive(unsigned from, const MeshMessage& m);
+  // Hands every event that is safe to order to the detectors.
+  void process(detect::FindingSink& sink);
+  // True once the final watermark of every worker has been processed.
+  bool finished() const { return finished_; }
+  std::size_t pending() const { return heap_.size(); }
+  std::uint64_t max_pending() const { return max_pending_; }
+
+ private:
+  struct Pending {
+    core::Nanos time;
+    std::uint64_t tie;  // content hash: orders events with equal time
+    std::uint32_t slot;
+  };
+  static bool later(const Pending& a, const Pending& b) {
+    return a.time != b.time ? a.time > b.time : a.tie > b.tie;
+  }
+  void dispatch(const MeshMessage& m, detect::FindingSink& sink);
+
+  std::vector<Shard> shards_;
+  std::vector<core::Nanos> watermark_;  // per worker
+  std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
+  std::vector<MeshMessage> store_;
+  std::vector<std::uint32_t> free_;
+  std::vector<Pending> heap_;
+  std::uint64_t max_pending_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace picket::pipeline

@@ -1,0 +1,69 @@
+#pragma once
+// Worker: runs to completion on bursts of packets from its capture ring:
+// flow table, DNS/TLS/HTTP extraction, flow-end and DNS events to the
+// detector shards; between bursts it runs its own detector shards on what
+// the other workers sent it. No locks, no allocation per packet.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "messages.hpp"
+#include "picket/core/spsc_ring.hpp"
+#include "picket/export/event_json.hpp"
+#include "picket/flow/flow_table.hpp"
+#include "picket/pipeline/pipeline.hpp"
+#include "shard_host.hpp"
+
+namespace picket::pipeline {
+
+struct WorkerWiring {
+  unsigned index = 0;
+  unsigned workers = 1;
+  core::SpscRing<PacketSlot>* input = nullptr;
+  std::vector<core::SpscRing<MeshMessage>*> mesh_out;  // [shard]
+  std::vector<core::SpscRing<MeshMessage>*> mesh_in;   // [from worker]
+  core::SpscRing<detect::Finding>* findings = nullptr;
+  core::SpscRing<exporter::EventRecord>* events = nullptr;  // null unless --events
+  bool send_dns = false;  // some detector wants DNS events
+};
+
+// Which shard owns an address: the same function on every worker.
+inline unsigned shard_of(const core::IpAddr& a, unsigned shards) {
+  return static_cast<unsigned>(core::hash_bytes(a.bytes.data(), 16) % shards);
+}
+
+class Worker final : public flow::FlowEndSink, public detect::FindingSink {
+ public:
+  Worker(const WorkerWiring& wiring, const PipelineConfig& config, std::size_t max_flows,
+         std::vector<ShardHost::Shard> shards);
+
+  void run();
+  bool done() const { return done_.load(std::memory_order_acquire); }
+  std::uint64_t packets_seen() const { return published_packets_.load(std::memory_order_relaxed); }
+  // Valid after run() returns.
+  WorkerStats stats() const;
+
+  void on_flow_end(const flow::FlowRecord& rec) override;
+  void emit(const detect::Finding& f) override;
+
+ private:
+  void handle_packet(const PacketSlot& slot);
+  void handle_dns(const net::PacketView& v, flow::FlowRecord& r);
+  void handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecord& r);
+  void broadcast_watermark(core::Nanos t);
+  void send(unsigned shard, const MeshMessage& m);
+  void send_event(const exporter::EventRecord& e);
+  bool drain_mesh();
+
+  WorkerWiring wiring_;
+  const PipelineConfig& config_;
+  flow::FlowTable table_;
+  ShardHost shards_;
+  WorkerStats stats_;
+  bool input_done_ = false;
+  std::atomic<std::uint64_t> published_packets_{0};
+  std::atomic<bool> done_{false};
+};
+
+}  // namespace picket::pipeline
