@@ -479,6 +479,18 @@ TEST(Dns, EveryTruncationOfAResponse) {
   }
 }
 
+TEST(Dns, NameKeptWhenCutInsideQtype) {
+  Wire w;
+  w.header(1, kQueryFlags, 1, 0).question("cut.example", kDnsA);
+  auto m = fresh();
+  // The name is complete but QCLASS is missing: the name is still reported
+  // (tunnel detection works on names), has_question says the rest is absent.
+  ASSERT_EQ(parse_dns(w.data().data(), w.size() - 2, *m), DnsStatus::kTruncated);
+  EXPECT_FALSE(m->has_question);
+  EXPECT_EQ(qname_of(*m), "cut.example");
+  EXPECT_EQ(m->qtype, 0);
+}
+
 TEST(Dns, TruncatedKeepsAnswersSoFar) {
   const Wire w = cname_chain_response();
   auto m = fresh();
