@@ -93,7 +93,10 @@ std::string expand(std::string_view tmpl, const Finding& f) {
     const std::string_view name = tmpl.substr(i + 1, close - i - 1);
     if (name == "local") out += f.local.to_string();
     else if (name == "remote") out += f.remote.to_string();
-    else if (name == "port") out += std::to_string(f.remote_port ? f.remote_port : f.local_port);
+    else if (name == "port") {
+      if (f.protocol == 1 || f.protocol == 58) out += "ICMP echo";
+      else out += "port " + std::to_string(f.remote_port ? f.remote_port : f.local_port) + "/" + protocol_name(f.protocol);
+    }
     else if (name == "domain") out += f.domain;
     i = close;
   }

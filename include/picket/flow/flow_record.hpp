@@ -60,8 +60,17 @@ struct FlowRecord {
   // A probe is a connection attempt that carried nothing: a TCP flow whose
   // initiator sent no payload, or a UDP/ICMP flow that got no reply. Scans
   // are made of probes; ordinary traffic, P2P included, mostly is not.
+  // Backscatter is not a probe: a lone RST (the answer to a spoofed packet),
+  // or UDP from a service port to an ephemeral one (a reflected answer whose
+  // request we never saw, as in DNS amplification).
   bool is_probe() const {
-    if (key.proto == 6) return payload_bytes[kToResponder] == 0;
+    if (key.proto == 6) {
+      constexpr std::uint8_t kSyn = 0x02, kFin = 0x01, kRst = 0x04;
+      const std::uint8_t f = tcp_flags[kToResponder];
+      if ((f & kRst) && !(f & (kSyn | kFin))) return false;
+      return payload_bytes[kToResponder] == 0;
+    }
+    if (key.proto == 17 && initiator_port() < 1024 && responder_port() >= 1024) return false;
     return packets[kToInitiator] == 0;
   }
 };

@@ -64,9 +64,14 @@ class PortSweepShard final : public DetectorShard {
     f.direction = Direction::kOutbound;
     f.protocol = static_cast<std::uint8_t>(k.extra >> 16);
     f.local = k.actor;
-    f.remote_port = static_cast<std::uint16_t>(k.extra & 0xffff);
     f.update = update;
     fill_scan_evidence(f, "port_sweep", ep, threshold_, window_, false);
+    if (f.protocol == 6 || f.protocol == 17) {
+      f.remote_port = static_cast<std::uint16_t>(k.extra & 0xffff);
+    } else {
+      // ICMP has no ports: the swept "port" is the echo request type.
+      f.add_metric("icmpType", static_cast<double>(k.extra & 0xffff));
+    }
     f.remote = f.host_count ? f.hosts[0] : core::IpAddr{};
     f.set_identity(k.actor, {}, k.extra);
     return f;
