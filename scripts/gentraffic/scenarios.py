@@ -410,7 +410,7 @@ def build_dns_mix(ctx, n=300):
 # ---------------------------------------------------------------- demo
 def build_demo(ctx):
     rng = ctx.rng
-    ctx.max_body = 5000
+    ctx.max_body = 3000
     browse(ctx, '10.1.0.7', '10.1.0.2', 50 * MS, 18)
     browse(ctx, '10.1.0.8', '10.1.0.2', 4 * S, 10, extras=False)
     tcp_scan(ctx, '10.1.0.5', '203.0.113.10', pick_ports(rng, 40), 8 * S, 2 * S,
