@@ -17,9 +17,19 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_stop_signal(int) {
   g_stop.store(true);
-  // A second signal ends the process the hard way.
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+}
+
+// SIGINT/SIGTERM ask for a clean stop: read no more, end every flow, let the
+// detectors report, flush the findings. SA_RESETHAND makes a second signal
+// end the process the hard way; no SA_RESTART, so a read blocked on a pipe
+// returns and the stop is seen.
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
 }
 
 struct ReplayOptions {
@@ -111,8 +121,7 @@ int run_replay(const ReplayOptions& o) {
     cfg.progress = [total](const pipeline::PipelineStats& s) { print_progress(s, total); };
   }
   cfg.stop = &g_stop;
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  install_stop_handlers();
 
   pipeline::Pipeline pipe(std::move(cfg), detectors, dconf);
   const pipeline::PipelineStats stats = pipe.run(*source);

@@ -174,7 +174,7 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
   auto last_progress = wall_start;
   std::uint64_t count = 0, out_of_order = 0;
   while (source.next(raw)) {
-    if ((++count & 1023) == 0) {
+    if ((++count & 63) == 0) {
       if (m.cfg.stop && m.cfg.stop->load(std::memory_order_relaxed)) {
         m.stats.interrupted = true;
         break;
@@ -235,6 +235,7 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
     m.inputs[w]->publish();
     ++m.stats.dispatched;
   }
+  if (m.cfg.stop && m.cfg.stop->load(std::memory_order_relaxed)) m.stats.interrupted = true;
   m.capture_now.store(clock, std::memory_order_relaxed);
   for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kFlush, 0);
   for (auto& t : threads) t.join();
