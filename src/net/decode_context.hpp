@@ -7,7 +7,6 @@
 // Decoders return nothing: what was learned is written into `out`, and
 // decode() derives its result from the innermost IP layer that was committed.
 #include <cstdint>
-#include <cstring>
 
 #include "picket/net/packet.hpp"
 
@@ -32,6 +31,8 @@ inline constexpr std::uint16_t kEthertypeMplsUnicast = 0x8847;
 inline constexpr std::uint16_t kEthertypeMplsMulticast = 0x8848;
 inline constexpr std::uint16_t kEthertypeTransparentEthernet = 0x6558;
 
+// Byte loads: alignment- and endian-independent; GCC and Clang fuse each into
+// a single load plus bswap where that is legal.
 inline std::uint16_t load_be16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
@@ -39,14 +40,10 @@ inline std::uint32_t load_be24(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
 }
 inline std::uint32_t load_be32(const std::uint8_t* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return __builtin_bswap32(v);
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 inline std::uint32_t load_le32(const std::uint8_t* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;  // the project targets little-endian hosts only
+  return (std::uint32_t(p[3]) << 24) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[1]) << 8) | p[0];
 }
 
 struct DecodeContext {

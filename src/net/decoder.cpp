@@ -86,16 +86,46 @@ void decode_l4(DecodeContext& ctx, std::uint8_t proto, std::uint32_t off) {
   }
 }
 
-}  // namespace detail
+namespace {
 
-bool decode(const std::uint8_t* data, std::uint32_t caplen, std::uint32_t wirelen,
-            std::uint32_t link_type, core::Nanos ts, PacketView& out, DecodeStats& stats) {
-  out = PacketView{};
+// Field by field on purpose: `out = PacketView{}` compiles to `rep stos`,
+// whose startup cost was half the time spent on a plain TCP frame.
+static_assert(sizeof(PacketView) == 112, "a new PacketView field must be reset in reset_view");
+void reset_view(PacketView& out, const std::uint8_t* data, std::uint32_t caplen,
+                std::uint32_t wirelen, core::Nanos ts, std::uint32_t link_type) {
   out.data = data;
   out.caplen = caplen;
   out.wirelen = wirelen;
   out.ts = ts;
   out.link_type = link_type;
+  out.ip_version = 0;
+  out.l4_proto = 0;
+  out.ttl = 0;
+  out.fragment = Fragment::kNone;
+  out.src = core::IpAddr{};
+  out.dst = core::IpAddr{};
+  out.sport = out.dport = 0;
+  out.tcp_flags = 0;
+  out.icmp_type = out.icmp_code = 0;
+  out.tcp_seq = out.tcp_ack = 0;
+  out.tcp_window = 0;
+  out.ip_len = 0;
+  out.l3_offset = out.l4_offset = out.payload_offset = out.payload_len = 0;
+  out.vlan_id = 0;
+  out.vlan_depth = out.mpls_depth = 0;
+  out.tunnel = Tunnel::kNone;
+  out.tunnel_id = 0;
+  out.encap_depth = 0;
+  out.anomaly = Anomaly::kNone;
+}
+
+}  // namespace
+
+}  // namespace detail
+
+bool decode(const std::uint8_t* data, std::uint32_t caplen, std::uint32_t wirelen,
+            std::uint32_t link_type, core::Nanos ts, PacketView& out, DecodeStats& stats) {
+  detail::reset_view(out, data, caplen, wirelen, ts, link_type);
   ++stats.frames;
 
   const std::uint32_t readable = caplen < detail::kMaxViewBytes ? caplen : detail::kMaxViewBytes;

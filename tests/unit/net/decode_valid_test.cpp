@@ -353,3 +353,63 @@ TEST(DecodeTunnel, BrokenInnerPacketLeavesOuterReported) {
   EXPECT_EQ(d.view.encap_depth, 0);
   EXPECT_EQ(d.skipped(Skipped::kNonIpEthertype), 1u);
 }
+
+namespace {
+void expect_same_view(const net::PacketView& a, const net::PacketView& b) {
+  EXPECT_EQ(a.data, b.data);
+  EXPECT_EQ(a.caplen, b.caplen);
+  EXPECT_EQ(a.wirelen, b.wirelen);
+  EXPECT_EQ(a.ts, b.ts);
+  EXPECT_EQ(a.link_type, b.link_type);
+  EXPECT_EQ(a.ip_version, b.ip_version);
+  EXPECT_EQ(a.l4_proto, b.l4_proto);
+  EXPECT_EQ(a.ttl, b.ttl);
+  EXPECT_EQ(a.fragment, b.fragment);
+  EXPECT_EQ(a.src, b.src);
+  EXPECT_EQ(a.dst, b.dst);
+  EXPECT_EQ(a.sport, b.sport);
+  EXPECT_EQ(a.dport, b.dport);
+  EXPECT_EQ(a.tcp_flags, b.tcp_flags);
+  EXPECT_EQ(a.icmp_type, b.icmp_type);
+  EXPECT_EQ(a.icmp_code, b.icmp_code);
+  EXPECT_EQ(a.tcp_seq, b.tcp_seq);
+  EXPECT_EQ(a.tcp_ack, b.tcp_ack);
+  EXPECT_EQ(a.tcp_window, b.tcp_window);
+  EXPECT_EQ(a.ip_len, b.ip_len);
+  EXPECT_EQ(a.l3_offset, b.l3_offset);
+  EXPECT_EQ(a.l4_offset, b.l4_offset);
+  EXPECT_EQ(a.payload_offset, b.payload_offset);
+  EXPECT_EQ(a.payload_len, b.payload_len);
+  EXPECT_EQ(a.vlan_id, b.vlan_id);
+  EXPECT_EQ(a.vlan_depth, b.vlan_depth);
+  EXPECT_EQ(a.mpls_depth, b.mpls_depth);
+  EXPECT_EQ(a.tunnel, b.tunnel);
+  EXPECT_EQ(a.tunnel_id, b.tunnel_id);
+  EXPECT_EQ(a.encap_depth, b.encap_depth);
+  EXPECT_EQ(a.anomaly, b.anomaly);
+}
+}  // namespace
+
+TEST(DecodeView, ReusedViewKeepsNothingFromThePreviousFrame) {
+  // The capture loop reuses one view per slot: a frame must not inherit fields.
+  GreOpts keyed;
+  keyed.key = 5;
+  Ipv4Opts first_fragment;
+  first_fragment.frag = 0x2000;
+  const Bytes rich = eth(0x8100, vlan(7, 0x8847, mpls(9, true, ipv4(kOuterSrc4, kOuterDst4, 47,
+      gre(0x0800, ipv4(kSrc4, kDst4, 6, tcp(1, 2, kSyn, text("x")), first_fragment), keyed)))));
+  const Bytes icmp_frame = eth(0x0800, ipv4(kSrc4, kDst4, 1, icmp(8, 0, text("ping"))));
+  const std::vector<Bytes> next_frames = {eth(0x0806, Bytes(28, 0)), Bytes(5, 0), icmp_frame,
+                                          eth(0x0800, ipv4(kSrc4, kDst4, 6, Bytes(3, 0)))};
+  for (const Bytes& next : next_frames) {
+    net::PacketView reused, fresh;
+    net::DecodeStats s;
+    ASSERT_TRUE(net::decode(rich.data(), std::uint32_t(rich.size()), 0, net::kLinkEthernet, 1, reused, s));
+    ASSERT_EQ(reused.tunnel_id, 5u);
+    ASSERT_NE(reused.tcp_seq, 0u);
+    const bool a = net::decode(next.data(), std::uint32_t(next.size()), 0, net::kLinkEthernet, 2, reused, s);
+    const bool b = net::decode(next.data(), std::uint32_t(next.size()), 0, net::kLinkEthernet, 2, fresh, s);
+    EXPECT_EQ(a, b);
+    expect_same_view(reused, fresh);
+  }
+}
