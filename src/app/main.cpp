@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <pcap/pcap.h>
+
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -13,7 +15,7 @@ int main(int argc, char** argv) {
       "Exit status: 0 success, 1 runtime error (unreadable input, ...), 2 usage error."};
   app.require_subcommand(0, 1);
   app.set_version_flag("-V,--version", std::string("picket ") + PICKET_VERSION);
-  auto* version = app.add_subcommand("version", "Print the version and the libraries picket was built with");
+  auto* version = app.add_subcommand("version", "Print the version and the libpcap it runs with");
   const auto replay = picket::app::add_replay_command(app);
   const auto detectors = picket::app::add_detectors_command(app);
 
@@ -24,7 +26,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (version->parsed()) {
-    std::printf("picket %s\n", PICKET_VERSION);
+    std::printf("picket %s\n%s\n", PICKET_VERSION, pcap_lib_version());
     return 0;
   }
   for (auto* sub : app.get_subcommands()) {

@@ -41,6 +41,7 @@ struct ReplayOptions {
   std::string stats_json;
   std::vector<std::string> params;
   std::vector<std::string> disabled;
+  std::vector<std::string> flow_timeouts;
   double flow_memcap_mb = 512;
   double update_interval = 300;
   std::string account_id = "000000000000";
@@ -48,6 +49,27 @@ struct ReplayOptions {
   std::string sensor = "picket";
   bool quiet = false;
 };
+
+// "CLASS=SECONDS" for one of the flow table's timeout classes.
+std::string set_flow_timeout(flow::FlowTimeouts& t, const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) return "expected CLASS=SECONDS, got '" + text + "'";
+  const std::string name = text.substr(0, eq), value = text.substr(eq + 1);
+  char* end = nullptr;
+  const double secs = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end != '\0' || secs <= 0 || secs > 86400 * 7)
+    return "'" + value + "' is not a number of seconds in (0, 604800]";
+  core::Nanos* slot = name == "tcp_new"           ? &t.tcp_new
+                      : name == "tcp_established" ? &t.tcp_established
+                      : name == "tcp_closed"      ? &t.tcp_closed
+                      : name == "udp"             ? &t.udp
+                      : name == "other"           ? &t.other
+                      : name == "active"          ? &t.active
+                                                  : nullptr;
+  if (!slot) return "unknown class '" + name + "' (tcp_new, tcp_established, tcp_closed, udp, other, active)";
+  *slot = core::seconds(secs);
+  return "";
+}
 
 void print_progress(const pipeline::PipelineStats& s, std::uint64_t total_bytes) {
   const double rate = s.wall_seconds > 0 ? static_cast<double>(s.input.packets) / s.wall_seconds : 0;
@@ -85,6 +107,12 @@ int run_replay(const ReplayOptions& o) {
         std::fprintf(stderr, "picket replay: --home-net: %s\n", err.c_str());
         return 2;
       }
+    }
+  }
+  for (const auto& t : o.flow_timeouts) {
+    if (auto err = set_flow_timeout(cfg.timeouts, t); !err.empty()) {
+      std::fprintf(stderr, "picket replay: --flow-timeout: %s\n", err.c_str());
+      return 2;
     }
   }
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
@@ -162,6 +190,9 @@ Action add_replay_command(CLI::App& app) {
   c->add_option("--param", o->params, "Set a detector parameter, e.g. portscan.min_ports=20 (see 'picket detectors')")
       ->type_name("DET.PARAM=VALUE");
   c->add_option("--disable", o->disabled, "Turn a detector off (repeatable)")->type_name("DETECTOR");
+  c->add_option("--flow-timeout", o->flow_timeouts,
+                "Flow timeout, repeatable: tcp_new=30 tcp_established=300 tcp_closed=5 udp=60 other=60 active=1800")
+      ->type_name("CLASS=SECONDS");
   c->add_option("--flow-memcap", o->flow_memcap_mb, "Memory for flow tables, all workers together (MiB)")->capture_default_str()
       ->check(CLI::Range(1.0, 1048576.0));
   c->add_option("--update-interval", o->update_interval,
