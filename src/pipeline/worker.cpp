@@ -45,6 +45,7 @@ void Worker::run() {
   while (!shards_.finished()) {
     const PacketSlot* burst = nullptr;
     const std::size_t n = input_done_ ? 0 : wiring_.input->peek(&burst, kBurst);
+    for (std::size_t i = 0; i < n; ++i) table_.prefetch(burst[i].hash);
     for (std::size_t i = 0; i < n; ++i) {
       const PacketSlot& slot = burst[i];
       switch (slot.kind) {
