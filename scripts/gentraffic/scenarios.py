@@ -5,7 +5,7 @@ import random
 
 from . import apps, dns
 from .flows import CLIENT, SERVER, TcpFlow, udp_packet
-from .packets import ACK, PSH, RST, SYN
+from .packets import ACK, RST
 from .pcap import Timeline
 
 MS = 1000
