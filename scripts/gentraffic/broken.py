@@ -4,8 +4,7 @@ import struct
 
 from . import dns
 from .encap import Ethernet
-from .flows import CLIENT
-from .packets import (ACK, ETH_IPV4, ETH_IPV6, ETH_VLAN, PROTO_TCP, PROTO_UDP, SYN,
+from .packets import (ACK, ETH_IPV4, ETH_IPV6, ETH_VLAN, PROTO_TCP, PROTO_UDP, SYN, csum,
                       addr, ether, ipv4, ipv6, mac_for, syn_options, tcp, udp, icmp_echo)
 from .pcap import BASE_US, LINKTYPE_ETHERNET, PcapWriter
 from .scenarios import MS, Ctx, build_portscan
@@ -129,7 +128,6 @@ def write_bad_frames(path, seed, count):
     frag = bytearray(ipv4(c, s, PROTO_UDP, data[:1480], ident=0x4242, df=False))
     frag[6:8] = (0x2000).to_bytes(2, 'big')                            # MF, offset 0
     frag[10:12] = b'\0\0'
-    from .packets import csum
     frag[10:12] = csum(bytes(frag[:20])).to_bytes(2, 'big')
     frames.append((eth(bytes(frag)), None))                            # 19
     payload = udp(c, s, 40006, 38004, b'options')

@@ -267,24 +267,38 @@ class Bench:
             yield icmp_frame(c, 8, ident, seq, self.ping_payload), rtt
             yield icmp_frame(s, 0, ident, seq, self.ping_payload), 1000000 - rtt
 
-    # -- planted scans
+    # -- planted scans (fast, masscan-like pacing so they also fit in small
+    # --count runs; each is scripted as timed events, then replayed)
+    @staticmethod
+    def replay(events):
+        events.sort(key=lambda e: e[0])
+        for (t, frame), nxt in zip(events, events[1:] + [(events[-1][0], None)]):
+            yield frame, nxt[0] - t
+
     def scan(self, actor, target, nports, ttl):
         rng = self.rng
         ports = rng.sample(range(1, 10000), nports)
         c, s = Endpoints(actor, target, ttl[0], 0), Endpoints(target, actor, ttl[1], 0)
         sp = rng.randint(40000, 65000)
+        events, t = [], 0
         for p in ports:
             seq = rng.getrandbits(32)
-            rtt = rng.randint(2000, 30000)
-            yield tcp_frame(c, sp, p, seq, 0, SYN, 1024, opts=syn_options(style='nmap')), rtt
-            yield tcp_frame(s, p, sp, 0, seq + 1, RST | ACK, 0), rng.randint(1000, 20000)
+            events.append((t, tcp_frame(c, sp, p, seq, 0, SYN, 1024,
+                                        opts=syn_options(style='nmap'))))
+            events.append((t + rng.randint(1000, 20000),
+                           tcp_frame(s, p, sp, 0, seq + 1, RST | ACK, 0)))
+            t += rng.randint(200, 2000)
+        return self.replay(events)
 
     def sweep(self, actor, targets, port):
         rng = self.rng
+        events, t = [], 0
         for tgt in targets:
             c = Endpoints(actor, tgt, 128, rng.randint(0, 65535))
-            yield tcp_frame(c, rng.randint(49152, 65535), port, rng.getrandbits(32), 0, SYN,
-                            64240, opts=syn_options()), rng.randint(10000, 50000)
+            events.append((t, tcp_frame(c, rng.randint(49152, 65535), port, rng.getrandbits(32),
+                                        0, SYN, 64240, opts=syn_options())))
+            t += rng.randint(200, 3000)
+        return self.replay(events)
 
     def new_session(self):
         r = self.rng.random()

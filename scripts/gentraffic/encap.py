@@ -7,7 +7,7 @@ Ethernet/IPv4 packet between a mirror source and a collector."""
 import struct
 import zlib
 
-from .packets import (ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_QINQ, ETH_TEB, ETH_VLAN,
+from .packets import (ETH_IPV4, ETH_MPLS, ETH_QINQ, ETH_TEB, ETH_VLAN,
                       PROTO_GRE, PROTO_UDP, addr, ether, ether_for_ip, ip_endpoints,
                       ipv4, mac_for, udp)
 from .pcap import (LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,

@@ -5,7 +5,7 @@ import random
 
 from . import apps, dns
 from .flows import CLIENT, SERVER, TcpFlow, udp_packet
-from .packets import ACK, PSH, RST, SYN
+from .packets import ACK, RST
 from .pcap import Timeline
 
 MS = 1000
@@ -17,7 +17,7 @@ class Ctx:
         self.rng = random.Random(seed)
         self.tl = Timeline()
         self.count = count
-        self.man = {'dns_queries': [], 'dns_responses': [], 'dns_rr_names': []}
+        self.man = {'dns_queries': [], 'dns_responses': [], 'dns_rrs': []}
         self._ports = {}
         self.max_body = 24000   # upper bound of HTTP bodies / TLS records
 
@@ -134,10 +134,10 @@ def build_inbound_sweep(ctx, nhosts=30, actor='198.51.100.78', t0=0):
 # ---------------------------------------------------------------- DNS
 def _record_dns(ctx, qname, answers, authority, additional, edns):
     ctx.man['dns_responses'].append(qname)
-    names = [r[0] for r in list(answers) + list(authority) + list(additional)]
+    rrs = [[r[0], r[1]] for r in list(answers) + list(authority) + list(additional)]
     if edns:
-        names.append('<Root>')
-    ctx.man['dns_rr_names'].extend(names)
+        rrs.append(['<Root>', 'OPT'])
+    ctx.man['dns_rrs'].extend(rrs)
 
 
 def dns_udp(ctx, t, client, server, qname, qtype, answers=(), authority=(), additional=(),
