@@ -94,6 +94,7 @@ void Pipeline::Impl::exporter_loop() {
     std::fflush(cfg.findings_out);
   };
   detect::Finding batch[64];
+  core::Nanos next_due_check = 0;
   for (;;) {
     const bool finished = all_workers_done();
     std::size_t got = 0;
@@ -111,14 +112,19 @@ void Pipeline::Impl::exporter_loop() {
         }
       }
     }
-    agg.due(capture_now.load(std::memory_order_relaxed), [&](const auto& rec) {
-      ++stats.findings_updates;
-      write(rec);
-    });
+    // Updates are due by capture time; look only when it has moved on.
+    const core::Nanos now = capture_now.load(std::memory_order_relaxed);
+    if (now >= next_due_check) {
+      next_due_check = now + core::kNanosPerSecond;
+      agg.due(now, [&](const auto& rec) {
+        ++stats.findings_updates;
+        write(rec);
+      });
+    }
     // Workers publish their last finding before they report done, so one
     // more pass after seeing every worker done has drained everything.
     if (finished && got == 0) break;
-    if (got == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   agg.flush([&](const auto& rec) {
     ++stats.findings_updates;
@@ -151,7 +157,7 @@ void Pipeline::Impl::events_loop() {
       }
     }
     if (finished && got == 0) break;
-    if (got == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::fwrite(buf.data(), 1, buf.size(), cfg.events_out);
   std::fflush(cfg.events_out);
