@@ -117,9 +117,11 @@ int run_replay(const ReplayOptions& o) {
   }
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
   cfg.update_interval = core::seconds(o.update_interval);
-  cfg.render.account_id = o.account_id;
-  cfg.render.region = o.region;
-  cfg.render.detector_id = o.sensor;
+  exporter::RenderOptions render;
+  render.account_id = o.account_id;
+  render.region = o.region;
+  render.detector_id = o.sensor;
+  cfg.delivery = std::make_shared<exporter::Delivery>(render);
 
   std::string error;
   auto source = capture::PcapFileSource::open(o.inputs, error);
@@ -134,8 +136,8 @@ int run_replay(const ReplayOptions& o) {
       std::fprintf(stderr, "picket replay: --output %s: %s\n", o.output.c_str(), std::strerror(errno));
       return 1;
     }
-    cfg.findings_out = out.get();
   }
+  cfg.delivery->add_sink(std::make_unique<exporter::JsonLinesSink>(out ? out.get() : stdout, out ? o.output : "stdout"));
   if (!o.events.empty()) {
     events.reset(std::fopen(o.events.c_str(), "w"));
     if (!events) {

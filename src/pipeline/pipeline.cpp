@@ -38,6 +38,10 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.cfg = std::move(config);
+  if (!m.cfg.delivery) {
+    m.cfg.delivery = std::make_shared<exporter::Delivery>(exporter::RenderOptions{});
+    m.cfg.delivery->add_sink(std::make_unique<exporter::JsonLinesSink>(stdout, "stdout"));
+  }
   m.n = std::max(1u, m.cfg.workers);
   const unsigned n = m.n;
   bool send_dns = false;
@@ -85,14 +89,7 @@ void Pipeline::Impl::push_control(unsigned w, PacketSlot::Kind kind, core::Nanos
 void Pipeline::Impl::exporter_loop() {
   exporter::Aggregator agg(cfg.update_interval);
   std::map<std::string, std::uint64_t> by_type;
-  std::string line;
-  auto write = [&](const exporter::FindingRecord& rec) {
-    line.clear();
-    exporter::render_finding_json(rec, cfg.render, line);
-    line.push_back('\n');
-    std::fwrite(line.data(), 1, line.size(), cfg.findings_out);
-    std::fflush(cfg.findings_out);
-  };
+  exporter::Delivery& delivery = *cfg.delivery;
   detect::Finding batch[64];
   core::Nanos next_due_check = 0;
   for (;;) {
@@ -107,7 +104,7 @@ void Pipeline::Impl::exporter_loop() {
           const auto& rec = agg.add(batch[i], outcome);
           if (outcome == exporter::Aggregator::Outcome::kNew) {
             ++stats.findings_new;
-            write(rec);
+            delivery.publish(rec, exporter::ReportKind::kNew);
           }
         }
       }
@@ -118,7 +115,7 @@ void Pipeline::Impl::exporter_loop() {
       next_due_check = now + core::kNanosPerSecond;
       agg.due(now, [&](const auto& rec) {
         ++stats.findings_updates;
-        write(rec);
+        delivery.publish(rec, exporter::ReportKind::kUpdate);
       });
     }
     // Workers publish their last finding before they report done, so one
@@ -128,8 +125,9 @@ void Pipeline::Impl::exporter_loop() {
   }
   agg.flush([&](const auto& rec) {
     ++stats.findings_updates;
-    write(rec);
+    delivery.publish(rec, exporter::ReportKind::kUpdate);
   });
+  delivery.close();
   for (const auto* rec : agg.records()) ++by_type[detect::finding_type_info(rec->f.type).name];
   stats.findings_total = agg.size();
   stats.findings_by_type.assign(by_type.begin(), by_type.end());

@@ -14,7 +14,7 @@
 
 #include "picket/capture/pcap_file_source.hpp"
 #include "picket/detect/detector.hpp"
-#include "picket/export/finding_json.hpp"
+#include "picket/export/delivery.hpp"
 #include "picket/flow/flow_table.hpp"
 #include "picket/net/packet.hpp"
 
@@ -29,8 +29,8 @@ struct PipelineConfig {
   core::Nanos update_interval = core::seconds(300);          // re-report a changed finding at most this often
   std::size_t ring_slots = 1024;                             // capture -> worker ring, per worker
   std::size_t mesh_slots = 4096;                             // worker -> shard ring, per pair
-  exporter::RenderOptions render;
-  FILE* findings_out = stdout;  // JSON lines
+  // Where findings go (sinks, rendering). Null: JSON lines to stdout.
+  std::shared_ptr<exporter::Delivery> delivery;
   FILE* events_out = nullptr;   // --events: JSON lines, or null
   // Progress callback, called from the capture thread about once a second of wall time.
   std::function<void(const struct PipelineStats&)> progress;
