@@ -1,5 +1,6 @@
 // The explicit list of detectors, and their parameter values. Registration is
 // a plain list on purpose: no static-initialisation order to reason about.
+#include <cmath>
 #include <cstdlib>
 
 #include "picket/detect/detector.hpp"
@@ -39,7 +40,7 @@ std::string DetectorConfig::set(const std::string& assignment) {
       if (param != specs[j].name) continue;
       char* end = nullptr;
       const double v = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end != '\0') return "parameter " + det + "." + param + ": not a number: '" + text + "'";
+      if (text.empty() || *end != '\0' || !std::isfinite(v)) return "parameter " + det + "." + param + ": not a number: '" + text + "'";
       if (v < specs[j].min_value || v > specs[j].max_value)
         return "parameter " + det + "." + param + " = " + text + " is outside [" +
                std::to_string(specs[j].min_value) + ", " + std::to_string(specs[j].max_value) + "]";

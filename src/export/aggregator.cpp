@@ -22,7 +22,8 @@ const FindingRecord& Aggregator::add(const detect::Finding& f, Outcome& outcome)
   const core::Nanos first = std::min(r.f.first_seen, f.first_seen);
   const core::Nanos last = std::max(r.f.last_seen, f.last_seen);
   if (!f.update) r.count += f.count;
-  // The newest figures describe the activity; ties keep what came first.
+  // The newest figures describe the activity. On equal last-seen times the
+  // later report wins: a detector's update can add values without a newer probe.
   if (f.last_seen >= r.f.last_seen) r.f = f;
   r.f.first_seen = first;
   r.f.last_seen = last;

@@ -284,8 +284,11 @@ void FlowTable::expire(core::Nanos now, FlowEndSink& sink) {
     if (deadline > now) break;
     e.rec.end_reason = FlowEndReason::kActiveTimeout;
     e.rec.end_time = deadline;
-    sink.on_flow_end(e.rec);
-    ++stats_.active_segments;
+    // A segment in which no packet arrived says nothing: do not report it.
+    if (e.rec.packets[kToResponder] + e.rec.packets[kToInitiator] != 0) {
+      sink.on_flow_end(e.rec);
+      ++stats_.active_segments;
+    }
     FlowRecord& r = e.rec;
     r.first_seen = deadline;
     for (int d = 0; d < 2; ++d) r.packets[d] = r.bytes[d] = r.payload_bytes[d] = 0;

@@ -29,8 +29,10 @@ struct PacketSlot {
   std::uint8_t frame[kSlotFrameBytes];
 };
 
-// Worker -> detector shard: "every event with logical time <= time that I will
-// ever send you has been sent". kNanosMax is the last one.
+// Worker -> detector shard: "every event with logical time < time that I will
+// ever send you has been sent". Strictly less: a packet stamped exactly at a
+// tick arrives after that tick, and its events carry the tick's time.
+// kNanosMax is the last watermark, after which everything has been sent.
 struct Watermark {
   core::Nanos time = 0;
 };

@@ -83,7 +83,7 @@ void ShardHost::process(detect::FindingSink& sink) {
   while (!ticks_.empty() && ticks_.front() <= safe) {
     const core::Nanos tick = ticks_.front();
     ticks_.pop_front();
-    while (!heap_.empty() && heap_.front().time <= tick) {
+    while (!heap_.empty() && (heap_.front().time < tick || tick == core::kNanosMax)) {
       std::pop_heap(heap_.begin(), heap_.end(), later);
       const Pending p = heap_.back();
       heap_.pop_back();

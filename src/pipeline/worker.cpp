@@ -53,7 +53,9 @@ void Worker::run() {
           handle_packet(slot);
           break;
         case PacketSlot::Kind::kTick:
-          table_.expire(slot.tick, *this);
+          // Flows that ended before the tick; one ending exactly at it may
+          // still be ended by a packet stamped at the tick (see Watermark).
+          table_.expire(slot.tick - 1, *this);
           broadcast_watermark(slot.tick);
           break;
         case PacketSlot::Kind::kFlush:

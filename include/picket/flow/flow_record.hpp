@@ -60,10 +60,13 @@ struct FlowRecord {
   // A probe is a connection attempt that carried nothing: a TCP flow whose
   // initiator sent no payload, or a UDP/ICMP flow that got no reply. Scans
   // are made of probes; ordinary traffic, P2P included, mostly is not.
-  // Backscatter is not a probe: a lone RST (the answer to a spoofed packet),
+  // Backscatter is not a probe: a lone RST or SYN-ACK (answers to spoofed packets),
   // or UDP from a service port to an ephemeral one (a reflected answer whose
   // request we never saw, as in DNS amplification).
   bool is_probe() const {
+    // Only the answer was seen (a SYN-ACK to a spoofed SYN): the supposed
+    // initiator never sent anything, so it probed nothing.
+    if (packets[kToResponder] == 0) return false;
     if (key.proto == 6) {
       constexpr std::uint8_t kSyn = 0x02, kFin = 0x01, kRst = 0x04;
       const std::uint8_t f = tcp_flags[kToResponder];

@@ -32,7 +32,7 @@ const Episode* DistinctTracker::add(const TrackerKey& key, std::uint64_t value, 
   const core::Nanos horizon = ts > limits_.window ? ts - limits_.window : 0;
   std::erase_if(ep.values, [&](const TrackedValue& v) { return v.last_seen < horizon; });
 
-  auto v = std::find_if(ep.values.begin(), ep.values.end(), [&](const TrackedValue& t) { return t.value == value; });
+  auto v = std::find_if(ep.values.begin(), ep.values.end(), [&](const TrackedValue& t) { return t.value == value && t.host == host; });
   if (v != ep.values.end()) {
     v->last_seen = std::max(v->last_seen, ts);
   } else {

@@ -32,9 +32,7 @@ class InboundPortscanShard final : public DetectorShard {
     const TrackerKey by_target{r.initiator(), r.responder(), r.key.proto};
     if (const Episode* ep = ports_.add(by_target, pp, {}, r.first_seen)) sink.emit(build_ports(by_target, *ep, false));
     const TrackerKey by_port{r.initiator(), {}, pp};
-    std::uint64_t hv = 0;
-    for (int i = 0; i < 16; ++i) hv = hv * 131 + r.responder().bytes[i];
-    if (const Episode* ep = hosts_.add(by_port, hv, r.responder(), r.first_seen)) sink.emit(build_hosts(by_port, *ep, false));
+    if (const Episode* ep = hosts_.add(by_port, host_value(r.responder()), r.responder(), r.first_seen)) sink.emit(build_hosts(by_port, *ep, false));
   }
   void on_tick(core::Nanos now, FindingSink& sink) override { sweep(now, false, sink); }
   void on_flush(FindingSink& sink) override { sweep(core::kNanosMax, true, sink); }

@@ -26,13 +26,6 @@ bool sweep_port(const flow::FlowRecord& r, std::uint16_t& port) {
   }
 }
 
-std::uint64_t host_value(const core::IpAddr& a) {
-  std::uint64_t hi = 0, lo = 0;
-  for (int i = 0; i < 8; ++i) hi = (hi << 8) | a.bytes[i];
-  for (int i = 8; i < 16; ++i) lo = (lo << 8) | a.bytes[i];
-  return hi ^ (lo * 0x9E3779B97F4A7C15ULL);
-}
-
 class PortSweepShard final : public DetectorShard {
  public:
   explicit PortSweepShard(const DetectorContext& ctx)

