@@ -139,6 +139,8 @@ void decode_tcp(DecodeContext& ctx, std::uint32_t off);
 void decode_udp(DecodeContext& ctx, std::uint32_t off);
 void decode_icmp(DecodeContext& ctx, std::uint32_t off);
 void decode_icmpv6(DecodeContext& ctx, std::uint32_t off);
+// The 8-byte header ICMP and ICMPv6 share (icmp.cpp).
+void decode_icmp_header(DecodeContext& ctx, std::uint32_t off, Anomaly truncated, std::uint64_t& counter);
 
 // Tunnels.
 void decode_vxlan(DecodeContext& ctx, std::uint32_t off);

@@ -9,12 +9,16 @@ constexpr std::uint32_t kHeader = 8;
 }  // namespace
 
 void decode_icmp(DecodeContext& ctx, std::uint32_t off) {
+  decode_icmp_header(ctx, off, Anomaly::kIcmpTruncated, ctx.stats.icmp);
+}
+
+void decode_icmp_header(DecodeContext& ctx, std::uint32_t off, Anomaly truncated, std::uint64_t& counter) {
   if (!ctx.has(off, kHeader)) {
-    ctx.anomaly(Anomaly::kIcmpTruncated);
+    ctx.anomaly(truncated);
     ctx.out.payload_len = 0;
     return;
   }
-  ++ctx.stats.icmp;
+  ++counter;
   const std::uint8_t* icmp = ctx.at(off);
   ctx.out.icmp_type = icmp[0];
   ctx.out.icmp_code = icmp[1];

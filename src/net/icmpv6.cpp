@@ -6,22 +6,8 @@
 
 namespace picket::net::detail {
 
-namespace {
-constexpr std::uint32_t kHeader = 8;
-}  // namespace
-
 void decode_icmpv6(DecodeContext& ctx, std::uint32_t off) {
-  if (!ctx.has(off, kHeader)) {
-    ctx.anomaly(Anomaly::kIcmpv6Truncated);
-    ctx.out.payload_len = 0;
-    return;
-  }
-  ++ctx.stats.icmpv6;
-  const std::uint8_t* icmp = ctx.at(off);
-  ctx.out.icmp_type = icmp[0];
-  ctx.out.icmp_code = icmp[1];
-  ctx.out.payload_offset = static_cast<std::uint16_t>(off + kHeader);
-  ctx.out.payload_len = static_cast<std::uint16_t>(ctx.cap_end - off - kHeader);
+  decode_icmp_header(ctx, off, Anomaly::kIcmpv6Truncated, ctx.stats.icmpv6);
 }
 
 }  // namespace picket::net::detail

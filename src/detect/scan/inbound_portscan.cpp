@@ -21,8 +21,8 @@ class InboundPortscanShard final : public DetectorShard {
       : min_ports_(static_cast<std::size_t>(ctx.params[0])),
         min_hosts_(static_cast<std::size_t>(ctx.params[1])),
         window_(core::seconds(ctx.params[2])),
-        ports_(TrackerLimits{window_, min_ports_, core::seconds(ctx.params[3]), static_cast<std::size_t>(ctx.params[4])}),
-        hosts_(TrackerLimits{window_, min_hosts_, core::seconds(ctx.params[3]), static_cast<std::size_t>(ctx.params[4])}) {}
+        ports_(tracker_limits(ctx, 0, 2, 3, 4)),
+        hosts_(tracker_limits(ctx, 1, 2, 3, 4)) {}
 
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
@@ -79,22 +79,14 @@ class InboundPortscanShard final : public DetectorShard {
   DistinctTracker ports_, hosts_;
 };
 
-class InboundPortscanDetector final : public Detector {
- public:
-  const char* name() const override { return "inbound_portscan"; }
-  const char* summary() const override {
-    return "Recon:EC2/InboundPortscan - a remote host probes >= min_ports ports of a home host, or one port on >= "
-           "min_hosts home hosts, within window";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_flows() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<InboundPortscanShard>(ctx);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Detector> make_inbound_portscan_detector() { return std::make_unique<InboundPortscanDetector>(); }
+std::unique_ptr<Detector> make_inbound_portscan_detector() {
+  return std::make_unique<FlowDetector<InboundPortscanShard>>(
+      "inbound_portscan",
+      "Recon:EC2/InboundPortscan - a remote host probes >= min_ports ports of a home host, or one port on >= "
+      "min_hosts home hosts, within window",
+      kParams);
+}
 
 }  // namespace picket::detect::scan

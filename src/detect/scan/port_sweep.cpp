@@ -26,31 +26,20 @@ bool sweep_port(const flow::FlowRecord& r, std::uint16_t& port) {
   }
 }
 
-class PortSweepShard final : public DetectorShard {
+class PortSweepShard final : public TrackerShard {
  public:
-  explicit PortSweepShard(const DetectorContext& ctx)
-      : tracker_(TrackerLimits{core::seconds(ctx.params[1]), static_cast<std::size_t>(ctx.params[0]),
-                               core::seconds(ctx.params[2]), static_cast<std::size_t>(ctx.params[3])}),
-        threshold_(static_cast<std::size_t>(ctx.params[0])),
-        window_(core::seconds(ctx.params[1])) {}
+  explicit PortSweepShard(const DetectorContext& ctx) : TrackerShard(tracker_limits(ctx, 0, 1, 2, 3)) {}
 
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     std::uint16_t port = 0;
     if (!e.initiator_local || !r.is_probe() || !sweep_port(r, port)) return;
-    const TrackerKey key{r.initiator(), {}, proto_port(r.key.proto, port)};
-    if (const Episode* ep = tracker_.add(key, host_value(r.responder()), r.responder(), r.first_seen))
-      sink.emit(build(key, *ep, false));
-  }
-  void on_tick(core::Nanos now, FindingSink& sink) override {
-    tracker_.sweep(now, false, [&](const TrackerKey& k, const Episode& ep) { sink.emit(build(k, ep, true)); });
-  }
-  void on_flush(FindingSink& sink) override {
-    tracker_.sweep(core::kNanosMax, true, [&](const TrackerKey& k, const Episode& ep) { sink.emit(build(k, ep, true)); });
+    add({r.initiator(), {}, proto_port(r.key.proto, port)}, host_value(r.responder()), r.responder(), r.first_seen,
+        sink);
   }
 
  private:
-  Finding build(const TrackerKey& k, const Episode& ep, bool update) const {
+  Finding build(const TrackerKey& k, const Episode& ep, bool update) const override {
     Finding f;
     f.type = FindingType::kImpactPortSweep;
     f.severity = finding_type_info(f.type).default_severity;
@@ -58,7 +47,7 @@ class PortSweepShard final : public DetectorShard {
     f.protocol = static_cast<std::uint8_t>(k.extra >> 16);
     f.local = k.actor;
     f.update = update;
-    fill_scan_evidence(f, "port_sweep", ep, threshold_, window_, false);
+    fill_scan_evidence(f, "port_sweep", ep, limits().threshold, limits().window, false);
     if (f.protocol == 6 || f.protocol == 17) {
       f.remote_port = static_cast<std::uint16_t>(k.extra & 0xffff);
     } else {
@@ -69,27 +58,14 @@ class PortSweepShard final : public DetectorShard {
     f.set_identity(k.actor, {}, k.extra);
     return f;
   }
-
-  DistinctTracker tracker_;
-  std::size_t threshold_;
-  core::Nanos window_;
-};
-
-class PortSweepDetector final : public Detector {
- public:
-  const char* name() const override { return "port_sweep"; }
-  const char* summary() const override {
-    return "Impact:EC2/PortSweep - a home host probes one port (or ICMP echo) on >= min_hosts hosts within window";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_flows() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<PortSweepShard>(ctx);
-  }
 };
 
 }  // namespace
 
-std::unique_ptr<Detector> make_port_sweep_detector() { return std::make_unique<PortSweepDetector>(); }
+std::unique_ptr<Detector> make_port_sweep_detector() {
+  return std::make_unique<FlowDetector<PortSweepShard>>(
+      "port_sweep",
+      "Impact:EC2/PortSweep - a home host probes one port (or ICMP echo) on >= min_hosts hosts within window", kParams);
+}
 
 }  // namespace picket::detect::scan

@@ -34,4 +34,14 @@ void fill_scan_evidence(Finding& f, const char* detector, const Episode& ep, std
   }
 }
 
+TrackerLimits tracker_limits(const DetectorContext& ctx, std::size_t threshold, std::size_t window,
+                             std::size_t report_interval, std::size_t max_tracked) {
+  TrackerLimits l;
+  l.threshold = static_cast<std::size_t>(ctx.params[threshold]);
+  l.window = core::seconds(ctx.params[window]);
+  l.report_interval = core::seconds(ctx.params[report_interval]);
+  l.max_keys = static_cast<std::size_t>(ctx.params[max_tracked]);
+  return l;
+}
+
 }  // namespace picket::detect::scan

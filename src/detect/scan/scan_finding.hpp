@@ -1,6 +1,10 @@
 #pragma once
 // Building a scan finding from an episode: shared by the three scan detectors.
+#include <memory>
+#include <span>
+
 #include "distinct_tracker.hpp"
+#include "picket/detect/detector.hpp"
 #include "picket/detect/finding.hpp"
 
 namespace picket::detect::scan {
@@ -22,5 +26,53 @@ inline std::uint64_t host_value(const core::IpAddr& a) {
 inline std::uint32_t proto_port(std::uint8_t proto, std::uint16_t port) {
   return (std::uint32_t{proto} << 16) | port;
 }
+
+// Tracker limits from a detector's parameters, given their indexes.
+TrackerLimits tracker_limits(const DetectorContext& ctx, std::size_t threshold, std::size_t window,
+                             std::size_t report_interval, std::size_t max_tracked);
+
+// A shard built on one DistinctTracker: reports growth on ticks and at the
+// end; the subclass decides what counts (on_flow) and builds the finding.
+class TrackerShard : public DetectorShard {
+ public:
+  explicit TrackerShard(const TrackerLimits& limits) : tracker_(limits), limits_(limits) {}
+  void on_tick(core::Nanos now, FindingSink& sink) override { sweep(now, false, sink); }
+  void on_flush(FindingSink& sink) override { sweep(core::kNanosMax, true, sink); }
+
+ protected:
+  virtual Finding build(const TrackerKey& key, const Episode& ep, bool update) const = 0;
+  void add(const TrackerKey& key, std::uint64_t value, const core::IpAddr& host, core::Nanos ts, FindingSink& sink) {
+    if (const Episode* ep = tracker_.add(key, value, host, ts)) sink.emit(build(key, *ep, false));
+  }
+  const TrackerLimits& limits() const { return limits_; }
+
+ private:
+  void sweep(core::Nanos now, bool final, FindingSink& sink) {
+    tracker_.sweep(now, final, [&](const TrackerKey& k, const Episode& ep) { sink.emit(build(k, ep, true)); });
+  }
+  DistinctTracker tracker_;
+  TrackerLimits limits_;
+};
+
+// The Detector side of a family member: name, summary, parameters, and a
+// shard type constructed from the context.
+template <typename ShardT>
+class FlowDetector final : public Detector {
+ public:
+  FlowDetector(const char* name, const char* summary, std::span<const ParamSpec> params)
+      : name_(name), summary_(summary), params_(params) {}
+  const char* name() const override { return name_; }
+  const char* summary() const override { return summary_; }
+  std::span<const ParamSpec> params() const override { return params_; }
+  bool wants_flows() const override { return true; }
+  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
+    return std::make_unique<ShardT>(ctx);
+  }
+
+ private:
+  const char* name_;
+  const char* summary_;
+  std::span<const ParamSpec> params_;
+};
 
 }  // namespace picket::detect::scan
