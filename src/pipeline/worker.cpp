@@ -159,7 +159,7 @@ void Worker::handle_dns(const net::PacketView& v, flow::FlowRecord& r) {
     p += 2;
     len = std::min(len - 2, declared);
   }
-  proto::DnsMessage msg;
+  proto::DnsMessage& msg = dns_msg_;
   const proto::DnsStatus st = proto::parse_dns(p, len, msg);
   if (st != proto::DnsStatus::kOk && !(st == proto::DnsStatus::kTruncated && msg.has_question)) {
     ++stats_.dns_errors;

@@ -12,6 +12,7 @@
 #include "picket/core/spsc_ring.hpp"
 #include "picket/export/event_json.hpp"
 #include "picket/flow/flow_table.hpp"
+#include "picket/proto/dns.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "shard_host.hpp"
 
@@ -61,6 +62,9 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   flow::FlowTable table_;
   ShardHost shards_;
   WorkerStats stats_;
+  // Reused for every DNS message: the parser fills what it needs, and a fresh
+  // 2.5 KB message per packet would cost more than the parse itself.
+  proto::DnsMessage dns_msg_;
   bool input_done_ = false;
   std::atomic<std::uint64_t> published_packets_{0};
   std::atomic<bool> done_{false};
