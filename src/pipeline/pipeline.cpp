@@ -227,15 +227,19 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
     const unsigned w = static_cast<unsigned>((hash >> 40) % m.n);
     PacketSlot* slot;
     while ((slot = m.inputs[w]->claim()) == nullptr) std::this_thread::yield();
-    const std::uint32_t keep = std::min<std::uint32_t>(raw.caplen, kSlotFrameBytes);
-    std::memcpy(slot->frame, raw.data, keep);
     slot->kind = PacketSlot::Kind::kPacket;
     slot->hash = hash;
     slot->view = view;
-    slot->view.data = slot->frame;
-    slot->view.caplen = keep;
-    if (std::uint32_t{view.payload_offset} + view.payload_len > keep)
-      slot->view.payload_len = static_cast<std::uint16_t>(keep > view.payload_offset ? keep - view.payload_offset : 0);
+    if (!raw.stable) {
+      // The reader reuses its buffer: give the worker its own copy of the
+      // part it reads (headers and the start of the payload).
+      const std::uint32_t keep = std::min<std::uint32_t>(raw.caplen, kSlotFrameBytes);
+      std::memcpy(slot->frame, raw.data, keep);
+      slot->view.data = slot->frame;
+      slot->view.caplen = keep;
+      if (std::uint32_t{view.payload_offset} + view.payload_len > keep)
+        slot->view.payload_len = static_cast<std::uint16_t>(keep > view.payload_offset ? keep - view.payload_offset : 0);
+    }
     m.inputs[w]->publish();
     ++m.stats.dispatched;
   }

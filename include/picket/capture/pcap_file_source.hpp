@@ -12,7 +12,11 @@
 namespace picket::capture {
 
 struct RawPacket {
-  const std::uint8_t* data = nullptr;  // valid until the next call to next()
+  // Valid until the next call to next(), or, when `stable`, for as long as
+  // the source exists (classic pcap files are memory-mapped and read in
+  // place, so the capture thread need not copy frames for the workers).
+  const std::uint8_t* data = nullptr;
+  bool stable = false;
   std::uint32_t caplen = 0, wirelen = 0;
   core::Nanos ts = 0;
   std::uint32_t link_type = 0;
@@ -47,6 +51,7 @@ class PcapFileSource {
   struct Input;
   PcapFileSource() = default;
   bool advance(Input& in);
+  bool advance_mapped(Input& in);
 
   std::vector<std::unique_ptr<Input>> inputs_;
   std::vector<std::string> names_;
