@@ -19,6 +19,24 @@ const FindingTypeInfo kTypes[] = {
     {"Recon:EC2/InboundPortscan", 2.0, ActionType::kPortProbe, ResourceRole::kTarget,
      "Inbound port scan from {remote}.",
      "Remote host {remote} is probing many ports or many hosts of the home network, {local} among them."},
+    {"Trojan:EC2/DNSDataExfiltration", 8.0, ActionType::kDnsRequest, ResourceRole::kActor,
+     "Data exfiltration through DNS queries from {local}.",
+     "Host {local} is sending data encoded in DNS query names under {domain}, the way DNS tunnels do."},
+    {"Trojan:EC2/DGADomainRequest.B", 8.0, ActionType::kDnsRequest, ResourceRole::kActor,
+     "Algorithmically generated domains queried by {local}.",
+     "Host {local} is querying many generated-looking domain names that do not exist, such as {domain}: the "
+     "behaviour of malware searching for its command and control server."},
+    {"Trojan:EC2/NXDOMAINStorm", 5.0, ActionType::kDnsRequest, ResourceRole::kActor,
+     "Many failed DNS look-ups from {local}.",
+     "Host {local} is querying many distinct names that do not exist (for example under {domain})."},
+    {"UnauthorizedAccess:EC2/MetadataDNSRebind", 8.0, ActionType::kDnsRequest, ResourceRole::kActor,
+     "DNS rebinding to the instance metadata service seen by {local}.",
+     "Host {local} resolved {domain} to the instance metadata address: a DNS rebinding attempt to reach "
+     "the metadata service."},
+    {"Trojan:EC2/BlackholeTraffic!DNS", 5.0, ActionType::kDnsRequest, ResourceRole::kActor,
+     "{local} is querying a domain that is redirected to a black hole.",
+     "Host {local} is querying {domain}, whose answer is a known sinkhole address: the name is likely a "
+     "taken-down malware domain."},
 };
 static_assert(sizeof(kTypes) / sizeof(kTypes[0]) == static_cast<std::size_t>(FindingType::kCount),
               "every FindingType needs an entry");

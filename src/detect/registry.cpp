@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "picket/detect/detector.hpp"
+#include "dns/dns_detectors.hpp"
 #include "scan/scan_detectors.hpp"
 
 namespace picket::detect {
@@ -13,6 +14,11 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(scan::make_portscan_detector());
   d.push_back(scan::make_port_sweep_detector());
   d.push_back(scan::make_inbound_portscan_detector());
+  d.push_back(dns::make_dns_exfil_detector());
+  d.push_back(dns::make_dga_detector());
+  d.push_back(dns::make_nxdomain_storm_detector());
+  d.push_back(dns::make_metadata_rebind_detector());
+  d.push_back(dns::make_sinkhole_detector());
   return d;
 }
 

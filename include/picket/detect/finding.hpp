@@ -16,6 +16,11 @@ enum class FindingType : std::uint16_t {
   kReconPortscan = 0,       // Recon:EC2/Portscan
   kImpactPortSweep,         // Impact:EC2/PortSweep
   kReconInboundPortscan,    // Recon:EC2/InboundPortscan (picket)
+  kTrojanDnsDataExfiltration,      // Trojan:EC2/DNSDataExfiltration
+  kTrojanDgaDomainRequest,         // Trojan:EC2/DGADomainRequest.B
+  kTrojanNxdomainStorm,            // Trojan:EC2/NXDOMAINStorm (picket)
+  kUnauthorizedMetadataDnsRebind,  // UnauthorizedAccess:EC2/MetadataDNSRebind
+  kTrojanBlackholeTrafficDns,      // Trojan:EC2/BlackholeTraffic!DNS
   kCount
 };
 

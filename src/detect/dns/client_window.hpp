@@ -1,0 +1,127 @@
+#pragma once
+// Per-client sliding windows of distinct items (names, domains), with the
+// reporting rules of every DNS detector: a finding the moment a client
+// crosses its threshold, updates at most every report_interval while it
+// grows, a last update when the client has been quiet for a whole window.
+// Bounded: at most max_clients clients and max_items items per client
+// (further ones are refused and counted).
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "picket/core/clock.hpp"
+#include "picket/core/ip_addr.hpp"
+
+namespace picket::detect::dns {
+
+struct WindowItem {
+  core::Nanos last_seen = 0;
+  double weight = 0;
+  std::string label;  // a name or domain, for evidence
+  std::string group;  // e.g. the registered domain of a name
+};
+
+struct ClientWindow {
+  std::unordered_map<std::uint64_t, WindowItem> items;
+  core::IpAddr resolver;
+  std::uint8_t transport = 17;
+  core::Nanos first_seen = 0, last_seen = 0, last_report = 0;
+  bool reported = false, changed = false;
+  std::uint64_t events = 0, refused = 0;
+
+  void expire(core::Nanos now, core::Nanos window) {
+    if (now < window) return;
+    for (auto it = items.begin(); it != items.end();)
+      it = it->second.last_seen + window < now ? items.erase(it) : std::next(it);
+  }
+  double weight_sum() const {
+    // Summed in key order so the figure never depends on table history.
+    std::vector<std::pair<std::uint64_t, double>> v;
+    v.reserve(items.size());
+    for (const auto& [k, it] : items) v.emplace_back(k, it.weight);
+    std::sort(v.begin(), v.end());
+    double s = 0;
+    for (const auto& [k, w] : v) s += w;
+    return s;
+  }
+};
+
+class ClientWindows {
+ public:
+  ClientWindows(core::Nanos window, core::Nanos report_interval, std::size_t max_clients, std::size_t max_items)
+      : window_(window), report_(report_interval), max_clients_(max_clients), max_items_(max_items) {}
+
+  // Adds (or refreshes) an item; returns the client's window, or nullptr when
+  // the client was refused for lack of room.
+  ClientWindow* add(const core::IpAddr& client, const core::IpAddr& resolver, std::uint8_t transport, core::Nanos ts,
+                    std::uint64_t item, WindowItem value) {
+    auto it = clients_.find(client);
+    if (it == clients_.end()) {
+      if (clients_.size() >= max_clients_) {
+        ++refused_clients_;
+        return nullptr;
+      }
+      it = clients_.emplace(client, ClientWindow{}).first;
+      it->second.first_seen = ts;
+    }
+    ClientWindow& c = it->second;
+    c.resolver = resolver;
+    c.transport = transport;
+    c.last_seen = ts;
+    ++c.events;
+    c.expire(ts, window_);
+    auto found = c.items.find(item);
+    if (found != c.items.end()) {
+      found->second.last_seen = ts;
+      return &c;
+    }
+    if (c.items.size() >= max_items_) {
+      ++c.refused;
+      return &c;
+    }
+    value.last_seen = ts;
+    c.items.emplace(item, std::move(value));
+    c.changed = true;
+    return &c;
+  }
+
+  // Emits updates due at `now` and ends quiet clients; `build(client, w, update)`.
+  template <class Build>
+  void tick(core::Nanos now, bool flush, Build&& build) {
+    std::vector<core::IpAddr> due, gone;
+    for (auto& [ip, c] : clients_) {
+      if (flush || c.last_seen + window_ < now) gone.push_back(ip);
+      else if (c.reported && c.changed && now >= c.last_report + report_) due.push_back(ip);
+    }
+    std::sort(due.begin(), due.end());
+    std::sort(gone.begin(), gone.end());
+    for (const auto& ip : due) {
+      ClientWindow& c = clients_.at(ip);
+      c.expire(now, window_);
+      c.changed = false;
+      c.last_report = now;
+      build(ip, c, true);
+    }
+    for (const auto& ip : gone) {
+      ClientWindow& c = clients_.at(ip);
+      if (c.reported && c.changed) build(ip, c, true);
+      clients_.erase(ip);
+    }
+  }
+
+  std::size_t size() const { return clients_.size(); }
+  std::uint64_t refused_clients() const { return refused_clients_; }
+  core::Nanos window() const { return window_; }
+
+ private:
+  core::Nanos window_, report_;
+  std::size_t max_clients_, max_items_;
+  std::map<core::IpAddr, ClientWindow> clients_;
+  std::uint64_t refused_clients_ = 0;
+};
+
+}  // namespace picket::detect::dns

@@ -1,0 +1,298 @@
+#include "dns_util.hpp"
+
+#include <libpsl.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+
+namespace picket::detect::dns {
+
+namespace {
+
+const psl_ctx_t* psl() {
+  // psl_latest loads the newer of the built-in list and the distribution's
+  // file; the context is read-only and safe to share between threads.
+  static const psl_ctx_t* ctx = [] {
+    const psl_ctx_t* c = psl_latest(nullptr);
+    return c ? c : psl_builtin();
+  }();
+  return ctx;
+}
+
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_hex(unsigned char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+bool is_alpha(unsigned char c) { return c >= 'a' && c <= 'z'; }
+
+bool ends_with_zone(std::string_view name, std::string_view zone) {
+  if (name.size() < zone.size()) return false;
+  if (name.substr(name.size() - zone.size()) != zone) return false;
+  return name.size() == zone.size() || name[name.size() - zone.size() - 1] == '.';
+}
+
+}  // namespace
+
+DomainParts RegisteredDomains::compute(std::string_view name) {
+  DomainParts p;
+  const std::string s(name);
+  p.single_label = s.find('.') == std::string::npos;
+  const std::size_t dot = s.rfind('.');
+  const std::string tld = dot == std::string::npos ? s : s.substr(dot + 1);
+  p.known_suffix = !tld.empty() && psl_is_public_suffix2(psl(), tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+  const char* reg = s.empty() ? nullptr : psl_registrable_domain(psl(), s.c_str());
+  p.registered = reg ? std::string(reg) : s;
+  return p;
+}
+
+const DomainParts& RegisteredDomains::split(std::string_view name) {
+  // Heterogeneous lookup would avoid this copy; names are short.
+  std::string key(name);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  if (cache_.size() >= cap_) cache_.clear();
+  return cache_.emplace(std::move(key), compute(name)).first->second;
+}
+
+std::string_view subdomain_of(std::string_view name, std::string_view domain) {
+  if (name.size() <= domain.size()) return {};
+  if (!ends_with_zone(name, domain)) return name;
+  return name.substr(0, name.size() - domain.size() - 1);
+}
+
+std::size_t reversed_ip_prefix(std::string_view sub) {
+  // IPv4: four decimal labels 0-255.
+  std::size_t pos = 0;
+  int labels = 0;
+  while (labels < 4 && pos < sub.size()) {
+    std::size_t end = sub.find('.', pos);
+    if (end == std::string_view::npos) end = sub.size();
+    const std::string_view l = sub.substr(pos, end - pos);
+    if (l.empty() || l.size() > 3) break;
+    int v = 0;
+    bool ok = true;
+    for (char c : l) {
+      if (!is_digit(static_cast<unsigned char>(c))) ok = false;
+      v = v * 10 + (c - '0');
+    }
+    if (!ok || v > 255) break;
+    ++labels;
+    pos = end + 1;
+  }
+  if (labels == 4) return std::min(pos, sub.size());
+  // IPv6: at least 8 single-nibble labels.
+  pos = 0;
+  labels = 0;
+  while (pos + 1 <= sub.size() && is_hex(static_cast<unsigned char>(sub[pos])) &&
+         (pos + 1 == sub.size() || sub[pos + 1] == '.')) {
+    ++labels;
+    pos += 2;
+  }
+  if (labels >= 8) return std::min(pos, sub.size());
+  return 0;
+}
+
+double shannon_entropy(std::string_view s) {
+  if (s.empty()) return 0;
+  std::array<std::uint16_t, 256> counts{};
+  for (unsigned char c : s) ++counts[c];
+  double h = 0;
+  const double n = static_cast<double>(s.size());
+  for (auto c : counts) {
+    if (!c) continue;
+    const double p = c / n;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+double label_bits(std::string_view l) {
+  if (l.empty()) return 0;
+  bool binary = false, punct = false, digits = false, letters = false, hex_only = true;
+  for (unsigned char c : l) {
+    if (c >= 0x80 || c < 0x20 || c == 0x7f) binary = true;
+    else if (is_digit(c)) digits = true;
+    else if (is_alpha(c)) letters = true;
+    else if (c != '-' && c != '_') punct = true;
+    if (!is_hex(c)) hex_only = false;
+  }
+  double per_char;
+  if (binary) per_char = 7.0;
+  else if (punct) per_char = 6.0;
+  else if (digits && !letters) per_char = 3.32;
+  else if (hex_only && digits && l.size() >= 6) per_char = 4.0;
+  else if (letters && !digits) per_char = 4.7;
+  else per_char = 5.17;
+  const double h = shannon_entropy(l) + 1.0;
+  return static_cast<double>(l.size()) * std::min(per_char, h);
+}
+
+double subdomain_bits(std::string_view sub) {
+  sub.remove_prefix(reversed_ip_prefix(sub));
+  double bits = 0;
+  std::size_t pos = 0;
+  while (pos < sub.size()) {
+    std::size_t end = sub.find('.', pos);
+    if (end == std::string_view::npos) end = sub.size();
+    const std::string_view l = sub.substr(pos, end - pos);
+    if (!l.empty() && l[0] != '_') bits += label_bits(l);
+    pos = end + 1;
+  }
+  return bits;
+}
+
+std::size_t longest_label(std::string_view name) {
+  std::size_t best = 0, cur = 0;
+  for (char c : name) {
+    if (c == '.') {
+      best = std::max(best, cur);
+      cur = 0;
+    } else {
+      ++cur;
+    }
+  }
+  return std::max(best, cur);
+}
+
+TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::uint16_t qtype) {
+  // dnscat2 direct mode tags every name with "dnscat." (its documented
+  // default tag); over a domain it sends hex with its packet header in
+  // front: 2-byte packet id, 1-byte type (00 SYN, 01 MSG, 02 FIN, ff PING),
+  // 2-byte session id.
+  if (name.starts_with("dnscat.")) return TunnelTool::kDnscat2;
+  // iodine: NULL (10) and PRIVATE (65399) queries are its preferred types and
+  // nearly unused otherwise; its downstream codec check sends a fixed phrase.
+  if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
+  if (name.find("aaahhh-drink-mal-ein-j") != std::string_view::npos) return TunnelTool::kIodine;
+  // dns2tcp: the handshake labels "=connect" and "=auth".
+  if (name.find(".=connect") != std::string_view::npos || name.find(".=auth") != std::string_view::npos)
+    return TunnelTool::kDns2tcp;
+  std::size_t hex = 0;
+  for (char c : sub) {
+    if (c == '.') continue;
+    if (!is_hex(static_cast<unsigned char>(c))) return TunnelTool::kNone;
+    ++hex;
+  }
+  if (hex >= 18 && sub.size() >= 6 && sub[4] != '.' && sub[5] != '.') {
+    const std::string_view type = sub.substr(4, 2);
+    if (type == "00" || type == "01" || type == "02" || type == "ff") return TunnelTool::kDnscat2;
+  }
+  return TunnelTool::kNone;
+}
+
+bool tunnel_signature_strong(std::string_view name) {
+  return name.starts_with("dnscat.") || name.find("aaahhh-drink-mal-ein-j") != std::string_view::npos ||
+         name.find(".=connect") != std::string_view::npos || name.find(".=auth") != std::string_view::npos;
+}
+
+const char* tunnel_tool_name(TunnelTool t) {
+  switch (t) {
+    case TunnelTool::kIodine: return "iodine";
+    case TunnelTool::kDnscat2: return "dnscat2";
+    case TunnelTool::kDns2tcp: return "dns2tcp";
+    default: return "";
+  }
+}
+
+bool is_tunnel_qtype(std::uint16_t t) {
+  // CNAME, NULL, MX, TXT, KEY, private use (iodine's PRIVATE 65399).
+  return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
+}
+
+bool is_data_service_zone(std::string_view name) {
+  // Services whose query names carry data by design: a DNSBL look-up sends
+  // the reversed address, an anti-virus cloud look-up the hash of a file, an
+  // ad frame a random token. A sensor at the defaults must not call them
+  // tunnels (they are well-known, operated by security vendors).
+  static constexpr std::string_view kZones[] = {
+      // DNS block lists (RFC 5782 look-ups)
+      "spamhaus.org", "spamhaus.net", "spamcop.net", "sorbs.net", "barracudacentral.org", "surbl.org",
+      "uribl.com", "abuseat.org", "mailspike.net", "dnswl.org", "psbl.surriel.com", "spamrats.com",
+      "senderscore.com", "s5h.net", "nszones.com", "spameatingmonkey.net", "junkemailfilter.com",
+      "dnsbl.httpbl.org", "mailshell.net", "invaluement.com",
+      // anti-virus and reputation clouds
+      "avqs.mcafee.com", "avts.mcafee.com", "gti.mcafee.com", "sophosxl.net", "e5.sk", "hash.cymru.com",
+      "senderbase.org", "trendmicro.com", "webroot.com", "brightcloud.com",
+      // ad frames named by random tokens
+      "safeframe.googlesyndication.com",
+  };
+  for (auto z : kZones)
+    if (ends_with_zone(name, z)) return true;
+  return false;
+}
+
+CappedHashSet::Insert CappedHashSet::insert(std::uint64_t h) {
+  if (h == 0) h = 1;
+  if (slots_.empty()) slots_.assign(16, 0);
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  while (slots_[i] != 0) {
+    if (slots_[i] == h) return Insert::kPresent;
+    i = (i + 1) & mask;
+  }
+  if (size_ >= cap_) return Insert::kFull;
+  slots_[i] = h;
+  ++size_;
+  if (size_ * 2 > slots_.size()) grow();
+  return Insert::kAdded;
+}
+
+bool CappedHashSet::contains(std::uint64_t h) const {
+  if (h == 0) h = 1;
+  if (slots_.empty()) return false;
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  while (slots_[i] != 0) {
+    if (slots_[i] == h) return true;
+    i = (i + 1) & mask;
+  }
+  return false;
+}
+
+void CappedHashSet::grow() {
+  std::vector<std::uint64_t> old;
+  old.swap(slots_);
+  slots_.assign(old.size() * 2, 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (auto h : old) {
+    if (!h) continue;
+    std::size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = h;
+  }
+}
+
+Finding make_dns_finding(FindingType type, const char* detector, const core::IpAddr& client,
+                         const core::IpAddr& resolver, std::uint8_t transport, std::string_view domain,
+                         bool domain_in_identity) {
+  Finding f;
+  f.type = type;
+  f.severity = finding_type_info(type).default_severity;
+  f.direction = Direction::kOutbound;
+  f.protocol = transport == 6 ? 6 : 17;
+  f.local = client;
+  f.remote = resolver;
+  f.remote_port = 53;
+  std::strncpy(f.detector, detector, sizeof(f.detector) - 1);
+  const std::size_t n = std::min(domain.size(), sizeof(f.domain) - 1);
+  if (domain_in_identity) std::memcpy(f.domain, domain.data(), n);
+  f.set_identity(client, core::IpAddr{}, 0);  // identity covers f.domain
+  std::memcpy(f.domain, domain.data(), n);
+  f.domain[n] = '\0';
+  return f;
+}
+
+std::string client_key(const core::IpAddr& client, std::string_view name) {
+  std::string k(reinterpret_cast<const char*>(client.bytes.data()), 16);
+  k.append(name);
+  return k;
+}
+
+core::IpAddr key_client(const std::string& key) {
+  core::IpAddr a;
+  std::memcpy(a.bytes.data(), key.data(), 16);
+  return a;
+}
+
+std::string_view key_name(const std::string& key) { return std::string_view(key).substr(16); }
+
+}  // namespace picket::detect::dns

@@ -1,0 +1,128 @@
+#pragma once
+// Helpers shared by the DNS detectors: registered domains (Public Suffix
+// List), the information carried by a query name, tool signatures, a capped
+// set of name hashes, and the common fields of a DNS finding.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "picket/core/ip_addr.hpp"
+#include "picket/detect/events.hpp"
+#include "picket/detect/finding.hpp"
+
+namespace picket::detect::dns {
+
+// ---------------------------------------------------------------- names
+
+struct DomainParts {
+  std::string registered;  // "example.co.uk"; the name itself when it has none
+  bool known_suffix = false;  // its public suffix is listed in the PSL (not just the '*' rule)
+  bool single_label = false;  // "wpad", "localhost"
+};
+
+// Splits names with libpsl (psl_latest: the newer of the library's built-in
+// list and Debian's /usr/share/publicsuffix file). One instance per shard;
+// results are cached, and the cache is emptied when it holds `cap` names.
+class RegisteredDomains {
+ public:
+  explicit RegisteredDomains(std::size_t cap = 16384) : cap_(cap) {}
+  const DomainParts& split(std::string_view name);
+  std::size_t cache_size() const { return cache_.size(); }
+
+  // Uncached computation (for tests and the cache).
+  static DomainParts compute(std::string_view name);
+
+ private:
+  std::size_t cap_;
+  std::unordered_map<std::string, DomainParts> cache_;
+};
+
+// The event's query name as a string_view (raw bytes, lower-cased ASCII).
+inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }
+
+// `name` without ".<domain>" at its end ("" when name == domain).
+std::string_view subdomain_of(std::string_view name, std::string_view domain);
+
+// Leading labels that spell a reversed IPv4 address (4 decimal labels 0-255)
+// or reversed IPv6 nibbles (8 or more single-hex-digit labels): the shape of
+// DNSBL and PTR look-ups. Returns how many bytes of `sub` they take (with the
+// dot after them), 0 when none.
+std::size_t reversed_ip_prefix(std::string_view sub);
+
+// Bits of information in one label: length times bits per character, where
+// bits per character is the smaller of the label's alphabet (digits 3.32,
+// hex 4, letters 4.7, letters+digits 5.17, base64 punctuation 6, bytes
+// outside printable ASCII 7) and its empirical Shannon entropy + 1.
+double label_bits(std::string_view label);
+
+// Bits carried by a subdomain: the sum of label_bits over its labels, minus
+// a leading reversed address and labels starting with '_' (service names),
+// which carry structure, not data.
+double subdomain_bits(std::string_view sub);
+
+// Empirical Shannon entropy (bits/char) of a string.
+double shannon_entropy(std::string_view s);
+
+// Longest label in a name.
+std::size_t longest_label(std::string_view name);
+
+// Known DNS tunnel tools, recognised from the query name and type.
+enum class TunnelTool : std::uint8_t { kNone = 0, kIodine, kDnscat2, kDns2tcp };
+TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::uint16_t qtype);
+const char* tunnel_tool_name(TunnelTool t);
+// A signature no legitimate name has (dnscat2's "dnscat." tag, iodine's codec
+// check phrase, dns2tcp's handshake labels): one match is enough. The others
+// (NULL queries, dnscat2's hex header) need repeats.
+bool tunnel_signature_strong(std::string_view name);
+
+// Query types tunnels favour because their answers carry the most data.
+bool is_tunnel_qtype(std::uint16_t qtype);
+
+// Zones whose names carry data by design (DNSBLs, anti-virus cloud look-ups,
+// reputation services). `name` is matched against the suffixes of the list.
+bool is_data_service_zone(std::string_view name);
+
+// ---------------------------------------------------------------- sets
+
+// A set of 64-bit hashes with open addressing that never holds more than
+// `cap` entries: inserting into a full set reports "new" without storing.
+// 0 is reserved as the empty slot (a hash of 0 is stored as 1).
+class CappedHashSet {
+ public:
+  enum class Insert : std::uint8_t { kPresent, kAdded, kFull };
+  explicit CappedHashSet(std::size_t cap = 1024) : cap_(cap) {}
+  Insert insert(std::uint64_t h);
+  bool contains(std::uint64_t h) const;
+  std::size_t size() const { return size_; }
+  std::size_t cap() const { return cap_; }
+  void clear() {
+    slots_.clear();
+    slots_.shrink_to_fit();
+    size_ = 0;
+  }
+  std::size_t memory_bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  void grow();
+  std::size_t cap_;
+  std::size_t size_ = 0;
+  std::vector<std::uint64_t> slots_;  // power-of-two size, load <= 1/2
+};
+
+// ---------------------------------------------------------------- findings
+
+// The fields every DNS finding shares: type, default severity, outbound,
+// protocol from the event, local = client, remote = resolver, the domain,
+// the detector name and the identity: (client, domain), or the client alone.
+Finding make_dns_finding(FindingType type, const char* detector, const core::IpAddr& client,
+                         const core::IpAddr& resolver, std::uint8_t transport, std::string_view domain,
+                         bool domain_in_identity = true);
+
+// Key of per-(client, name) state: 16 address bytes followed by the name.
+std::string client_key(const core::IpAddr& client, std::string_view name = {});
+core::IpAddr key_client(const std::string& key);
+std::string_view key_name(const std::string& key);
+
+}  // namespace picket::detect::dns

@@ -1,0 +1,168 @@
+// Trojan:EC2/BlackholeTraffic!DNS: a home host asks for a name whose answer
+// is a known sinkhole: the address researchers, registries or security
+// vendors point a seized or blocked malware domain at. The table below is
+// built in (a detector parameter cannot hold a list); answers of 0.0.0.0,
+// :: or loopback for public names are blocking answers too, but also what
+// ad blockers give, so they are counted as evidence, never a finding alone.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dns_detectors.hpp"
+#include "dns_util.hpp"
+
+namespace picket::detect::dns {
+namespace {
+
+enum P { kRepeatInterval, kMaxTracked, kParamCount };
+
+const ParamSpec kParams[] = {
+    {"repeat_interval", 3600, 1, 86400 * 7, "seconds",
+     "least capture time between two reports of the same (host, domain); repeats within it only count"},
+    {"max_tracked", 10000, 16, 10000000, "pairs", "(host, domain) pairs and hosts remembered per shard"},
+};
+static_assert(sizeof(kParams) / sizeof(kParams[0]) == kParamCount);
+
+struct Sinkhole {
+  const char* cidr;       // IPv4 network
+  const char* operator_;  // who runs it, as published
+};
+
+// Well-known sinkhole and block-page addresses (facts published by their
+// operators or in takedown reports; see README.md). Extend here.
+const Sinkhole kSinkholes[] = {
+    {"199.2.137.0/24", "Microsoft Digital Crimes Unit sinkholes"},
+    {"131.253.18.11/32", "Microsoft sinkhole"},
+    {"131.253.18.12/32", "Microsoft sinkhole"},
+    {"72.5.65.111/32", "Palo Alto Networks DNS sinkhole (sinkhole.paloaltonetworks.com)"},
+    {"146.112.61.104/29", "Cisco Umbrella (OpenDNS) block pages"},
+    {"148.81.111.111/32", "CERT Polska sinkhole"},
+    {"195.22.26.192/26", "AnubisNetworks sinkholes"},
+};
+
+struct Net4 {
+  std::uint32_t base, mask;
+};
+
+const std::vector<Net4>& sinkhole_nets() {
+  static const std::vector<Net4> nets = [] {
+    std::vector<Net4> v;
+    for (const auto& s : kSinkholes) {
+      const std::string_view text(s.cidr);
+      const auto slash = text.find('/');
+      const auto addr = core::IpAddr::parse(text.substr(0, slash));
+      const int prefix = std::stoi(std::string(text.substr(slash + 1)));
+      const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+      v.push_back({addr->v4_host_order() & mask, mask});
+    }
+    return v;
+  }();
+  return nets;
+}
+
+bool is_sinkhole(const core::IpAddr& a) {
+  if (!a.is_v4()) return false;
+  const std::uint32_t v = a.v4_host_order();
+  for (const auto& n : sinkhole_nets())
+    if ((v & n.mask) == n.base) return true;
+  return false;
+}
+
+bool is_null_answer(const core::IpAddr& a) {
+  if (a.is_v4()) {
+    const std::uint32_t v = a.v4_host_order();
+    return v == 0 || (v >> 24) == 127;
+  }
+  static const core::IpAddr loop6 = *core::IpAddr::parse("::1");
+  return a.is_zero() || a == loop6;
+}
+
+struct Seen {
+  core::Nanos last_report = 0;
+  std::uint32_t pending = 0;
+  Finding last;
+};
+
+class SinkholeShard final : public DetectorShard {
+ public:
+  explicit SinkholeShard(const DetectorContext& ctx) : p_(ctx.params) {}
+
+  void on_dns(const DnsEvent& e, FindingSink& sink) override {
+    if (!e.is_response || !e.client_local || e.addr_count == 0) return;
+    const std::string_view name = qname_of(e);
+    const core::IpAddr* hit = nullptr;
+    bool null_answer = false;
+    for (int i = 0; i < e.addr_count; ++i) {
+      if (!hit && is_sinkhole(e.addrs[i])) hit = &e.addrs[i];
+      null_answer |= is_null_answer(e.addrs[i]);
+    }
+    if (!hit && !null_answer) return;
+    const DomainParts& parts = domains_.split(name);
+    if (null_answer && !hit) {
+      // Evidence only: a public name (listed suffix) answered with nowhere.
+      if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {
+        auto& n = null_answers_[e.client];
+        if (null_answers_.size() > static_cast<std::size_t>(p_[kMaxTracked])) null_answers_.erase(null_answers_.begin());
+        ++n;
+      }
+      return;
+    }
+    const std::string key = client_key(e.client, parts.registered);
+    auto it = seen_.find(key);
+    if (it != seen_.end() && e.ts < it->second.last_report + core::seconds(p_[kRepeatInterval])) {
+      ++it->second.pending;
+      it->second.last.last_seen = e.ts;
+      return;
+    }
+    if (it == seen_.end()) {
+      if (seen_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) seen_.erase(seen_.begin());
+      it = seen_.emplace(key, Seen{}).first;
+    }
+    Finding f = make_dns_finding(FindingType::kTrojanBlackholeTrafficDns, "sinkhole", e.client, e.server, e.transport,
+                                 parts.registered);
+    f.first_seen = f.last_seen = e.ts;
+    f.count = 1 + it->second.pending;
+    f.add_metric("answerTtl", e.min_ttl);
+    f.add_metric("sinkholeAnswers", 1 + it->second.pending);
+    const auto na = null_answers_.find(e.client);
+    f.add_metric("nullAnswersFromHost", na == null_answers_.end() ? 0 : na->second);
+    f.host_count = 1;
+    f.hosts[0] = *hit;
+    it->second = Seen{e.ts, 0, f};
+    sink.emit(f);
+  }
+
+  void on_flush(FindingSink& sink) override {
+    for (auto& [k, s] : seen_) {
+      if (!s.pending) continue;
+      Finding f = s.last;
+      f.count = s.pending;
+      sink.emit(f);
+    }
+  }
+
+ private:
+  std::vector<double> p_;
+  RegisteredDomains domains_;
+  std::map<std::string, Seen> seen_;
+  std::map<core::IpAddr, std::uint32_t> null_answers_;
+};
+
+class SinkholeDetector final : public Detector {
+ public:
+  const char* name() const override { return "sinkhole"; }
+  const char* summary() const override {
+    return "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points into the built-in table of known sinkholes";
+  }
+  std::span<const ParamSpec> params() const override { return kParams; }
+  bool wants_dns() const override { return true; }
+  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
+    return std::make_unique<SinkholeShard>(ctx);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_sinkhole_detector() { return std::make_unique<SinkholeDetector>(); }
+
+}  // namespace picket::detect::dns
