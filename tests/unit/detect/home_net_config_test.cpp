@@ -61,15 +61,19 @@ TEST(HomeNet, AddAcceptsCidrsAndRejectsJunk) {
   EXPECT_EQ(h.ranges().size(), 2u) << "a rejected range must not be added";
 }
 
-TEST(Registry, ListsTheThreeScanDetectors) {
+TEST(Registry, ListsEveryDetectorWithTheEventsItWants) {
   const auto d = detect::make_all_detectors();
-  ASSERT_EQ(d.size(), 3u);
-  EXPECT_STREQ(d[0]->name(), "portscan");
-  EXPECT_STREQ(d[1]->name(), "port_sweep");
-  EXPECT_STREQ(d[2]->name(), "inbound_portscan");
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"portscan", true},  {"port_sweep", true}, {"inbound_portscan", true}, {"dns_exfil", false},
+      {"dga", false},      {"nxdomain_storm", false}, {"metadata_rebind", false}, {"sinkhole", false}};
+  ASSERT_EQ(d.size(), expected.size());
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    EXPECT_EQ(d[i]->name(), expected[i].first);
+    // Flow detectors want flows only; DNS detectors want DNS only.
+    EXPECT_EQ(d[i]->wants_flows(), expected[i].second) << d[i]->name();
+    EXPECT_EQ(d[i]->wants_dns(), !expected[i].second) << d[i]->name();
+  }
   for (const auto& x : d) {
-    EXPECT_TRUE(x->wants_flows()) << x->name();
-    EXPECT_FALSE(x->wants_dns()) << x->name();
     for (const auto& p : x->params()) {
       EXPECT_LE(p.min_value, p.default_value) << x->name() << "." << p.name;
       EXPECT_GE(p.max_value, p.default_value) << x->name() << "." << p.name;
