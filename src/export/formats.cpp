@@ -9,6 +9,12 @@
 
 namespace picket::exporter {
 
+core::Nanos realtime_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<core::Nanos>(ts.tv_sec) * core::kNanosPerSecond + static_cast<core::Nanos>(ts.tv_nsec);
+}
+
 int syslog_severity(double s) {
   if (s >= 9.0) return 2;
   if (s >= 7.0) return 3;

@@ -208,7 +208,7 @@ class SyslogSink final : public QueuedSink {
     if (body_ == Body::kCef) body = format_cef(rec, kind, render_);
     else if (body_ == Body::kEventBridge) render_eventbridge(rec, json, render_, source_, body);
     const std::string_view msg = body_ == Body::kJson ? json : std::string_view(body);
-    const core::Nanos now = core::wall_now();
+    const core::Nanos now = realtime_now();
     std::string line = rfc3164_ ? format_rfc3164(rec, msg, fmt_, now, url_.scheme != "unix")
                                 : format_rfc5424(rec, msg, kind, fmt_, now);
     if (url_.scheme == "tcp" || url_.scheme == "tls") {

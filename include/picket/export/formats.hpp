@@ -9,6 +9,9 @@
 
 namespace picket::exporter {
 
+// The time of day (CLOCK_REALTIME), for message timestamps.
+core::Nanos realtime_now();
+
 // GuardDuty severity to syslog severity (RFC 5424 table 2):
 // Critical 9.0-10.0 -> 2 (critical), High 7.0-8.9 -> 3 (error),
 // Medium 4.0-6.9 -> 4 (warning), Low below 4.0 -> 5 (notice).
