@@ -1,6 +1,9 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "picket/export/delivery.hpp"
+#include "picket/export/setup.hpp"
+
 namespace picket::app {
 
 // Each command adds its subcommand to the app and returns the action to run
@@ -9,5 +12,17 @@ using Action = std::function<int()>;
 
 Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
+Action add_sample_findings_command(CLI::App& app);
+
+// --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
+void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
+// SIGHUP: file sinks reopen their file (after logrotate moved it).
+void install_reopen_handler();
+// The stats JSON object with a "delivery" member added.
+std::string with_delivery_json(std::string stats_json, const exporter::DeliveryStats& d);
+
+#define DELIVERY_HELP                                                                                     \
+  "Sinks take settings after '?', e.g. --syslog 'tls://siem:6514?ca=/etc/ca.pem&min_severity=7'; see\n" \
+  "src/export/README.md for every setting, the configuration file and the suppression rules."
 
 }  // namespace picket::app

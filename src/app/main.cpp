@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version and the libpcap it runs with");
   const auto replay = picket::app::add_replay_command(app);
   const auto detectors = picket::app::add_detectors_command(app);
+  const auto samples = picket::app::add_sample_findings_command(app);
 
   try {
     app.parse(argc, argv);
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   for (auto* sub : app.get_subcommands()) {
     if (sub->get_name() == "replay") return replay();
     if (sub->get_name() == "detectors") return detectors();
+    if (sub->get_name() == "sample-findings") return samples();
   }
   std::cout << app.help();
   return 2;

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "picket/capture/pcap_file_source.hpp"
+#include "picket/export/setup.hpp"
 #include "picket/pipeline/pipeline.hpp"
 
 namespace picket::app {
@@ -30,13 +31,14 @@ void install_stop_handlers() {
   sa.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  install_reopen_handler();
 }
 
 struct ReplayOptions {
   std::vector<std::string> inputs;
   unsigned workers = std::max(1u, std::thread::hardware_concurrency() > 1 ? std::thread::hardware_concurrency() - 1 : 1u);
   std::vector<std::string> home_nets;
-  std::string output;
+  exporter::DeliveryArgs delivery;
   std::string events;
   std::string stats_json;
   std::vector<std::string> params;
@@ -117,11 +119,17 @@ int run_replay(const ReplayOptions& o) {
   }
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
   cfg.update_interval = core::seconds(o.update_interval);
-  exporter::RenderOptions render;
-  render.account_id = o.account_id;
-  render.region = o.region;
-  render.detector_id = o.sensor;
-  cfg.delivery = std::make_shared<exporter::Delivery>(render);
+  exporter::DeliveryArgs dargs = o.delivery;
+  dargs.render.account_id = o.account_id;
+  dargs.render.region = o.region;
+  dargs.render.detector_id = o.sensor;
+  std::string derr;
+  std::shared_ptr<exporter::Delivery> delivery = exporter::build_delivery(dargs, derr);
+  if (!delivery) {
+    std::fprintf(stderr, "picket replay: %s\n", derr.c_str());
+    return 2;
+  }
+  cfg.delivery = delivery;
 
   std::string error;
   auto source = capture::PcapFileSource::open(o.inputs, error);
@@ -129,15 +137,7 @@ int run_replay(const ReplayOptions& o) {
     std::fprintf(stderr, "picket replay: %s\n", error.c_str());
     return 1;
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, &std::fclose), events(nullptr, &std::fclose);
-  if (!o.output.empty() && o.output != "-") {
-    out.reset(std::fopen(o.output.c_str(), "w"));
-    if (!out) {
-      std::fprintf(stderr, "picket replay: --output %s: %s\n", o.output.c_str(), std::strerror(errno));
-      return 1;
-    }
-  }
-  cfg.delivery->add_sink(std::make_unique<exporter::JsonLinesSink>(out ? out.get() : stdout, out ? o.output : "stdout"));
+  std::unique_ptr<FILE, int (*)(FILE*)> events(nullptr, &std::fclose);
   if (!o.events.empty()) {
     events.reset(std::fopen(o.events.c_str(), "w"));
     if (!events) {
@@ -156,14 +156,18 @@ int run_replay(const ReplayOptions& o) {
   pipeline::Pipeline pipe(std::move(cfg), detectors, dconf);
   const pipeline::PipelineStats stats = pipe.run(*source);
 
-  if (!o.quiet) std::fputs(pipeline::format_summary(stats).c_str(), stderr);
+  const exporter::DeliveryStats dstats = delivery->stats();
+  if (!o.quiet) {
+    std::fputs(pipeline::format_summary(stats).c_str(), stderr);
+    std::fputs(exporter::format_delivery_summary(dstats).c_str(), stderr);
+  }
   if (!o.stats_json.empty()) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(o.stats_json.c_str(), "w"), &std::fclose);
     if (!f) {
       std::fprintf(stderr, "picket replay: --stats-json %s: %s\n", o.stats_json.c_str(), std::strerror(errno));
       return 1;
     }
-    const std::string js = pipeline::format_stats_json(stats);
+    const std::string js = with_delivery_json(pipeline::format_stats_json(stats), dstats);
     std::fwrite(js.data(), 1, js.size(), f.get());
   }
   return 0;
@@ -177,7 +181,8 @@ Action add_replay_command(CLI::App& app) {
   c->footer(
       "Files are merged in timestamp order; a directory stands for the .pcap/.pcapng/.cap files in it.\n"
       "Capture timestamps drive every timer, so a replay gives the same findings at any speed and with\n"
-      "any number of workers. Progress and a summary go to stderr; findings to stdout unless --output.");
+      "any number of workers. Progress and a summary go to stderr; findings to stdout unless a sink\n"
+      "(--output, --syslog, --hook, --webhook, or --config with sinks) is given.\n" DELIVERY_HELP);
   c->add_option("pcap", o->inputs, "Capture files or directories")->required()->type_name("PCAP...");
   c->add_option("-w,--workers", o->workers, "Worker threads (default: cores - 1, at least 1)")
       ->check(CLI::Range(1, 256));
@@ -185,7 +190,7 @@ Action add_replay_command(CLI::App& app) {
                 "A CIDR of the home network, repeatable; replaces the default 10/8, 172.16/12, 192.168/16, "
                 "100.64/10, 169.254/16, fc00::/7, fe80::/10")
       ->type_name("CIDR");
-  c->add_option("-o,--output", o->output, "Write findings to FILE instead of stdout")->type_name("FILE");
+  add_delivery_options(*c, o->delivery);
   c->add_option("--events", o->events, "Write one JSON line per flow, DNS message, TLS SNI and HTTP request to FILE")
       ->type_name("FILE");
   c->add_option("--stats-json", o->stats_json, "Write run statistics as JSON to FILE")->type_name("FILE");

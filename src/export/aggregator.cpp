@@ -15,6 +15,8 @@ const FindingRecord& Aggregator::add(const detect::Finding& f, Outcome& outcome)
     r.created_at = f.last_seen;
     r.updated_at = f.last_seen;
     e.last_report = f.last_seen;
+    r.top_actors.add(finding_actor(f), f.count, f.last_seen);
+    r.top_targets.add(finding_target(f), f.count, f.last_seen);
     outcome = Outcome::kNew;
     return r;
   }
@@ -22,6 +24,10 @@ const FindingRecord& Aggregator::add(const detect::Finding& f, Outcome& outcome)
   const core::Nanos first = std::min(r.f.first_seen, f.first_seen);
   const core::Nanos last = std::max(r.f.last_seen, f.last_seen);
   if (!f.update) r.count += f.count;
+  // An update repeats an occurrence already counted: it refreshes, adds nothing.
+  const std::uint64_t weight = f.update ? 0 : f.count;
+  r.top_actors.add(finding_actor(f), weight, f.last_seen);
+  r.top_targets.add(finding_target(f), weight, f.last_seen);
   // The newest figures describe the activity. On equal last-seen times the
   // later report wins: a detector's update can add values without a newer probe.
   if (f.last_seen >= r.f.last_seen) r.f = f;

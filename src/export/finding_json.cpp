@@ -1,5 +1,6 @@
 #include "picket/export/finding_json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -160,6 +161,25 @@ void render_action(JsonWriter& w, const Finding& f, ActionType action) {
   w.end_object();
 }
 
+void render_parties(JsonWriter& w, const char* key, const TopParties& t) {
+  // Most counted first; ties by most recent, then address, so output is stable.
+  int order[kTopParties];
+  for (int i = 0; i < t.n; ++i) order[i] = i;
+  std::sort(order, order + t.n, [&](int a, int b) {
+    const TopParty &x = t.e[a], &y = t.e[b];
+    if (x.count != y.count) return x.count > y.count;
+    if (x.last_seen != y.last_seen) return x.last_seen > y.last_seen;
+    return x.addr.bytes < y.addr.bytes;
+  });
+  w.key(key).begin_array();
+  for (int i = 0; i < t.n; ++i) {
+    const TopParty& p = t.e[order[i]];
+    w.begin_object().field("ipAddress", p.addr).field("count", p.count).field("lastSeen", core::iso8601(p.last_seen));
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void render_evidence(JsonWriter& w, const Finding& f) {
   w.key("evidence").begin_object();
   w.field("detector", std::string_view(f.detector));
@@ -178,6 +198,39 @@ void render_evidence(JsonWriter& w, const Finding& f) {
 }
 
 }  // namespace
+
+void TopParties::add(const core::IpAddr& a, std::uint64_t weight, core::Nanos seen) {
+  if (a.is_zero()) return;
+  int min_i = 0;
+  for (int i = 0; i < n; ++i) {
+    if (e[i].addr == a) {
+      e[i].count += weight;
+      if (seen > e[i].last_seen) e[i].last_seen = seen;
+      return;
+    }
+    if (e[i].count < e[min_i].count) min_i = i;
+  }
+  if (n < kTopParties) {
+    e[n++] = TopParty{a, weight, seen};
+    return;
+  }
+  e[min_i] = TopParty{a, e[min_i].count + weight, seen};
+}
+
+const core::IpAddr& finding_actor(const Finding& f) {
+  return detect::finding_type_info(f.type).role == ResourceRole::kActor ? f.local : f.remote;
+}
+const core::IpAddr& finding_target(const Finding& f) {
+  return detect::finding_type_info(f.type).role == ResourceRole::kActor ? f.remote : f.local;
+}
+
+std::string finding_title(const FindingRecord& rec) {
+  std::string t = expand(detect::finding_type_info(rec.f.type).title, rec.f);
+  return rec.sample ? "[SAMPLE] " + t : t;
+}
+std::string finding_description(const FindingRecord& rec) {
+  return expand(detect::finding_type_info(rec.f.type).description, rec.f);
+}
 
 void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std::string& out) {
   const Finding& f = rec.f;
@@ -217,6 +270,11 @@ void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std
   render_action(w, f, info.action);
   w.field("resourceRole", info.role == ResourceRole::kActor ? "ACTOR" : "TARGET");
   render_evidence(w, f);
+  w.key("additionalInfo").begin_object();
+  if (rec.sample) w.field("sample", true);
+  render_parties(w, "topActors", rec.top_actors);
+  render_parties(w, "topTargets", rec.top_targets);
+  w.end_object();
   w.field("archived", rec.archived);
   w.field("count", rec.count);
   w.field("eventFirstSeen", core::iso8601(f.first_seen));
@@ -226,8 +284,8 @@ void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std
   w.field("severity", f.severity);
   w.field("createdAt", core::iso8601(rec.created_at));
   w.field("updatedAt", core::iso8601(rec.updated_at));
-  w.field("title", expand(info.title, f));
-  w.field("description", expand(info.description, f));
+  w.field("title", finding_title(rec));
+  w.field("description", finding_description(rec));
   w.end_object();
 }
 

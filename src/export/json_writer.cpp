@@ -37,6 +37,18 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 void JsonWriter::escape(std::string& out, std::string_view s) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Runs of printable ASCII that need no escape are copied at once.
+    std::size_t j = i;
+    while (j < s.size()) {
+      const auto b = static_cast<unsigned char>(s[j]);
+      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+      ++j;
+    }
+    if (j > i) {
+      out.append(s.data() + i, j - i);
+      i = j - 1;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; continue;

@@ -14,6 +14,23 @@ struct RenderOptions {
   std::string detector_id = "picket";  // GuardDuty's detector id; here the sensor's name
 };
 
+// The parties most often seen across the reports folded into one finding
+// (service.additionalInfo.topActors / topTargets). Kept with the Space-Saving
+// algorithm: exact while at most kTopParties distinct addresses were seen;
+// beyond that a newcomer replaces the least counted entry and inherits its
+// count, so heavy hitters stay and counts are upper bounds.
+inline constexpr int kTopParties = 5;
+struct TopParty {
+  core::IpAddr addr;
+  std::uint64_t count = 0;
+  core::Nanos last_seen = 0;
+};
+struct TopParties {
+  TopParty e[kTopParties];
+  std::uint8_t n = 0;
+  void add(const core::IpAddr& a, std::uint64_t weight, core::Nanos seen);
+};
+
 // A finding as the exporter keeps it: the latest figures of the activity, how
 // often it happened, and when it was first and last reported.
 struct FindingRecord {
@@ -21,7 +38,16 @@ struct FindingRecord {
   std::uint64_t count = 0;
   core::Nanos created_at = 0, updated_at = 0;
   bool archived = false;
+  bool sample = false;  // picket sample-findings: "[SAMPLE] " title, additionalInfo.sample
+  TopParties top_actors, top_targets;
 };
+
+// The acting and the acted-on address of a finding (by its type's role).
+const core::IpAddr& finding_actor(const detect::Finding& f);
+const core::IpAddr& finding_target(const detect::Finding& f);
+// The finding's title and description with placeholders filled in ("[SAMPLE] " for samples).
+std::string finding_title(const FindingRecord& rec);
+std::string finding_description(const FindingRecord& rec);
 
 // 32 lowercase hex characters, stable for the same activity (derived from the
 // finding's identity), as GuardDuty ids are.

@@ -1,0 +1,21 @@
+#pragma once
+// The delivery part of picket's configuration file (TOML): suppression
+// rules ([[suppress]]) and sinks ([[output]], [[syslog]], [[hook]],
+// [[webhook]]). Errors name the file, the line and the key.
+#include <string>
+#include <vector>
+
+#include "picket/export/sinks.hpp"
+#include "picket/export/suppression.hpp"
+
+namespace picket::exporter {
+
+struct DeliveryConfig {
+  RuleSet rules;
+  std::vector<SinkSpec> sinks;
+};
+
+// Reads `path` into `out`; returns "" or "FILE:LINE: message".
+std::string load_delivery_config(const std::string& path, DeliveryConfig& out);
+
+}  // namespace picket::exporter
