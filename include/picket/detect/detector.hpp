@@ -60,6 +60,29 @@ class Detector {
   virtual std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const = 0;
 };
 
+// A detector whose shards are ShardT(ctx): name, summary, parameters and the
+// events it wants are data. Most detectors need nothing more.
+template <typename ShardT>
+class DetectorOf final : public Detector {
+ public:
+  DetectorOf(const char* name, const char* summary, std::span<const ParamSpec> params, bool flows, bool dns)
+      : name_(name), summary_(summary), params_(params), flows_(flows), dns_(dns) {}
+  const char* name() const override { return name_; }
+  const char* summary() const override { return summary_; }
+  std::span<const ParamSpec> params() const override { return params_; }
+  bool wants_flows() const override { return flows_; }
+  bool wants_dns() const override { return dns_; }
+  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
+    return std::make_unique<ShardT>(ctx);
+  }
+
+ private:
+  const char* name_;
+  const char* summary_;
+  std::span<const ParamSpec> params_;
+  bool flows_, dns_;
+};
+
 // The explicit list of detectors (src/detect/registry.cpp).
 std::vector<std::unique_ptr<Detector>> make_all_detectors();
 

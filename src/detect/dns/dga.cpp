@@ -103,22 +103,15 @@ class DgaShard final : public DetectorShard {
   RegisteredDomains domains_;
 };
 
-class DgaDetector final : public Detector {
- public:
-  const char* name() const override { return "dga"; }
-  const char* summary() const override {
-    return "Trojan:EC2/DGADomainRequest.B - NXDOMAIN answers for distinct generated-looking registered domains "
-           "whose lexical scores add up to min_weight within window";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_dns() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<DgaShard>(ctx);
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<Detector> make_dga_detector() { return std::make_unique<DgaDetector>(); }
+std::unique_ptr<Detector> make_dga_detector() {
+  return std::make_unique<DetectorOf<DgaShard>>(
+      "dga",
+      "Trojan:EC2/DGADomainRequest.B - NXDOMAIN answers for distinct generated-looking registered domains "
+      "whose lexical scores add up to min_weight within window",
+      kParams, /*flows=*/false, /*dns=*/true);
+}
 
 }  // namespace picket::detect::dns

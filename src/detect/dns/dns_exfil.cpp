@@ -266,23 +266,16 @@ class ExfilShard final : public DetectorShard {
   core::Nanos next_sweep_ = 0;
 };
 
-class ExfilDetector final : public Detector {
- public:
-  const char* name() const override { return "dns_exfil"; }
-  const char* summary() const override {
-    return "Trojan:EC2/DNSDataExfiltration - a home host carries >= min_bytes of information in distinct "
-           "query names under one domain within window";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_dns() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<ExfilShard>(ctx);
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<Detector> make_dns_exfil_detector() { return std::make_unique<ExfilDetector>(); }
+std::unique_ptr<Detector> make_dns_exfil_detector() {
+  return std::make_unique<DetectorOf<ExfilShard>>(
+      "dns_exfil",
+      "Trojan:EC2/DNSDataExfiltration - a home host carries >= min_bytes of information in distinct "
+      "query names under one domain within window",
+      kParams, /*flows=*/false, /*dns=*/true);
+}
 
 ExfilStats exfil_stats(const DetectorShard& shard) {
   const auto* s = dynamic_cast<const ExfilShard*>(&shard);

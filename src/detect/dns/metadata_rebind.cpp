@@ -85,21 +85,14 @@ class RebindShard final : public DetectorShard {
   std::map<std::string, Seen> seen_;
 };
 
-class RebindDetector final : public Detector {
- public:
-  const char* name() const override { return "metadata_rebind"; }
-  const char* summary() const override {
-    return "UnauthorizedAccess:EC2/MetadataDNSRebind - a DNS answer maps a name to 169.254.169.254 or fd00:ec2::254";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_dns() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<RebindShard>(ctx);
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<Detector> make_metadata_rebind_detector() { return std::make_unique<RebindDetector>(); }
+std::unique_ptr<Detector> make_metadata_rebind_detector() {
+  return std::make_unique<DetectorOf<RebindShard>>(
+      "metadata_rebind",
+      "UnauthorizedAccess:EC2/MetadataDNSRebind - a DNS answer maps a name to 169.254.169.254 or fd00:ec2::254",
+      kParams, /*flows=*/false, /*dns=*/true);
+}
 
 }  // namespace picket::detect::dns

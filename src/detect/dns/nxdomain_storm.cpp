@@ -86,21 +86,14 @@ class StormShard final : public DetectorShard {
   RegisteredDomains domains_;
 };
 
-class StormDetector final : public Detector {
- public:
-  const char* name() const override { return "nxdomain_storm"; }
-  const char* summary() const override {
-    return "Trojan:EC2/NXDOMAINStorm - a home host gets NXDOMAIN for >= min_names distinct names within window";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_dns() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<StormShard>(ctx);
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<Detector> make_nxdomain_storm_detector() { return std::make_unique<StormDetector>(); }
+std::unique_ptr<Detector> make_nxdomain_storm_detector() {
+  return std::make_unique<DetectorOf<StormShard>>(
+      "nxdomain_storm",
+      "Trojan:EC2/NXDOMAINStorm - a home host gets NXDOMAIN for >= min_names distinct names within window",
+      kParams, /*flows=*/false, /*dns=*/true);
+}
 
 }  // namespace picket::detect::dns

@@ -148,21 +148,14 @@ class SinkholeShard final : public DetectorShard {
   std::map<core::IpAddr, std::uint32_t> null_answers_;
 };
 
-class SinkholeDetector final : public Detector {
- public:
-  const char* name() const override { return "sinkhole"; }
-  const char* summary() const override {
-    return "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points into the built-in table of known sinkholes";
-  }
-  std::span<const ParamSpec> params() const override { return kParams; }
-  bool wants_dns() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<SinkholeShard>(ctx);
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<Detector> make_sinkhole_detector() { return std::make_unique<SinkholeDetector>(); }
+std::unique_ptr<Detector> make_sinkhole_detector() {
+  return std::make_unique<DetectorOf<SinkholeShard>>(
+      "sinkhole",
+      "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points into the built-in table of known sinkholes",
+      kParams, /*flows=*/false, /*dns=*/true);
+}
 
 }  // namespace picket::detect::dns

@@ -82,11 +82,11 @@ class InboundPortscanShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_inbound_portscan_detector() {
-  return std::make_unique<FlowDetector<InboundPortscanShard>>(
+  return std::make_unique<DetectorOf<InboundPortscanShard>>(
       "inbound_portscan",
       "Recon:EC2/InboundPortscan - a remote host probes >= min_ports ports of a home host, or one port on >= "
       "min_hosts home hosts, within window",
-      kParams);
+      kParams, /*flows=*/true, /*dns=*/false);
 }
 
 }  // namespace picket::detect::scan

@@ -63,9 +63,9 @@ class PortSweepShard final : public TrackerShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_port_sweep_detector() {
-  return std::make_unique<FlowDetector<PortSweepShard>>(
+  return std::make_unique<DetectorOf<PortSweepShard>>(
       "port_sweep",
-      "Impact:EC2/PortSweep - a home host probes one port (or ICMP echo) on >= min_hosts hosts within window", kParams);
+      "Impact:EC2/PortSweep - a home host probes one port (or ICMP echo) on >= min_hosts hosts within window", kParams, /*flows=*/true, /*dns=*/false);
 }
 
 }  // namespace picket::detect::scan

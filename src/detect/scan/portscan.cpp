@@ -45,8 +45,8 @@ class PortscanShard final : public TrackerShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_portscan_detector() {
-  return std::make_unique<FlowDetector<PortscanShard>>(
-      "portscan", "Recon:EC2/Portscan - a home host probes >= min_ports ports of one host within window", kParams);
+  return std::make_unique<DetectorOf<PortscanShard>>(
+      "portscan", "Recon:EC2/Portscan - a home host probes >= min_ports ports of one host within window", kParams, /*flows=*/true, /*dns=*/false);
 }
 
 }  // namespace picket::detect::scan

@@ -54,25 +54,4 @@ class TrackerShard : public DetectorShard {
   TrackerLimits limits_;
 };
 
-// The Detector side of a family member: name, summary, parameters, and a
-// shard type constructed from the context.
-template <typename ShardT>
-class FlowDetector final : public Detector {
- public:
-  FlowDetector(const char* name, const char* summary, std::span<const ParamSpec> params)
-      : name_(name), summary_(summary), params_(params) {}
-  const char* name() const override { return name_; }
-  const char* summary() const override { return summary_; }
-  std::span<const ParamSpec> params() const override { return params_; }
-  bool wants_flows() const override { return true; }
-  std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
-    return std::make_unique<ShardT>(ctx);
-  }
-
- private:
-  const char* name_;
-  const char* summary_;
-  std::span<const ParamSpec> params_;
-};
-
 }  // namespace picket::detect::scan
