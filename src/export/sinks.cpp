@@ -179,6 +179,25 @@ TlsOptions read_tls(Settings& s) {
   return t;
 }
 
+// What every network sink (syslog, webhook) reads besides its own settings.
+struct NetworkSettings {
+  TlsOptions tls;
+  double timeout = 10;
+  QueuedSink::QueueOptions queue;
+  SinkFilter filter;
+  std::string source;
+};
+
+NetworkSettings read_network(Settings& s, unsigned max_attempts_default) {
+  NetworkSettings n;
+  n.tls = read_tls(s);
+  n.timeout = s.num("timeout", 10, 0.1, 600);
+  n.queue = read_queue(s, max_attempts_default);
+  read_filter(s, n.filter, false);
+  n.source = s.str("source", "aws.guardduty");
+  return n;
+}
+
 std::string local_hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof(buf) - 1) != 0) return "-";
@@ -671,27 +690,22 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
     const bool rfc3164 =
         s.choice("protocol", url.scheme == "unix" ? "rfc3164" : "rfc5424", {"rfc5424", "rfc3164"}) == "rfc3164";
     const std::string body = s.choice("format", "json", {"json", "eventbridge", "cef"});
-    const TlsOptions tls = read_tls(s);
-    const double timeout = s.num("timeout", 10, 0.1, 600);
-    const auto q = read_queue(s, 0);
-    SinkFilter f;
-    read_filter(s, f, false);
-    const std::string source = s.str("source", "aws.guardduty");
+    const NetworkSettings net = read_network(s, 0);
     s.check_unused();
     if (!s.error().empty()) {
       error = s.error();
       return nullptr;
     }
     auto ss = std::make_unique<SyslogSink>(
-        "syslog " + spec.target, url, tls, timeout, q, fmt, rfc3164,
+        "syslog " + spec.target, url, net.tls, net.timeout, net.queue, fmt, rfc3164,
         body == "cef" ? SyslogSink::Body::kCef : body == "eventbridge" ? SyslogSink::Body::kEventBridge
                                                                        : SyslogSink::Body::kJson,
-        ctx.render, source);
+        ctx.render, net.source);
     if (auto e = ss->init(); !e.empty()) {
       error = spec.origin + ": syslog " + spec.target + ": " + e;
       return nullptr;
     }
-    ss->filter = f;
+    ss->filter = net.filter;
     sink = std::move(ss);
   } else if (spec.kind == "webhook") {
     Url url;
@@ -700,28 +714,23 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
       return nullptr;
     }
     const std::string body = s.choice("format", "json", {"json", "eventbridge", "slack"});
-    const TlsOptions tls = read_tls(s);
-    const double timeout = s.num("timeout", 10, 0.1, 600);
-    const auto q = read_queue(s, 5);
-    SinkFilter f;
-    read_filter(s, f, false);
-    const std::string source = s.str("source", "aws.guardduty");
+    const NetworkSettings net = read_network(s, 5);
     s.check_unused();
     if (!s.error().empty()) {
       error = s.error();
       return nullptr;
     }
     auto ws = std::make_unique<WebhookSink>(
-        "webhook " + url.scheme + "://" + url.host + ":" + url.port + url.path.substr(0, url.path.find('?')), url, tls,
-        timeout, q,
+        "webhook " + url.scheme + "://" + url.host + ":" + url.port + url.path.substr(0, url.path.find('?')), url,
+        net.tls, net.timeout, net.queue,
         body == "slack" ? WebhookSink::Body::kChat : body == "eventbridge" ? WebhookSink::Body::kEventBridge
                                                                            : WebhookSink::Body::kJson,
-        ctx.render, source);
+        ctx.render, net.source);
     if (auto e = ws->init(); !e.empty()) {
       error = spec.origin + ": webhook: " + e;
       return nullptr;
     }
-    ws->filter = f;
+    ws->filter = net.filter;
     sink = std::move(ws);
   } else if (spec.kind == "hook") {
     HookOptions o;
