@@ -5,6 +5,7 @@
 #include <map>
 
 #include "dns_detectors.hpp"
+#include "repeat_limiter.hpp"
 #include "dns_util.hpp"
 
 namespace picket::detect::dns {
@@ -28,15 +29,11 @@ bool is_metadata_addr(const core::IpAddr& a) {
   return a == v4 || a == v6;
 }
 
-struct Seen {
-  core::Nanos last_report = 0;
-  std::uint32_t pending = 0;  // answers since the last report
-  Finding last;
-};
-
 class RebindShard final : public DetectorShard {
  public:
-  explicit RebindShard(const DetectorContext& ctx) : p_(ctx.params) {}
+  explicit RebindShard(const DetectorContext& ctx)
+      : p_(ctx.params),
+        repeats_(core::seconds(p_[kRepeatInterval]), static_cast<std::size_t>(p_[kMaxTracked])) {}
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.addr_count == 0) return;
@@ -48,41 +45,25 @@ class RebindShard final : public DetectorShard {
         (name.find('.') == std::string_view::npos || name.ends_with(".internal") || name == "internal"))
       return;
     const std::string key = client_key(e.client, name);
-    auto it = seen_.find(key);
-    if (it != seen_.end() && e.ts < it->second.last_report + core::seconds(p_[kRepeatInterval])) {
-      ++it->second.pending;
-      it->second.last.last_seen = e.ts;
-      return;
-    }
-    if (it == seen_.end()) {
-      if (seen_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) seen_.erase(seen_.begin());
-      it = seen_.emplace(key, Seen{}).first;
-    }
+    const auto folded = repeats_.admit(key, e.ts);
+    if (!folded) return;
     Finding f = make_dns_finding(FindingType::kUnauthorizedMetadataDnsRebind, "metadata_rebind", e.client, e.server,
                                  e.transport, name);
     f.first_seen = f.last_seen = e.ts;
-    f.count = 1 + it->second.pending;
+    f.count = 1 + *folded;
     f.add_metric("answerTtl", e.min_ttl);
     f.add_metric("addresses", e.addr_count);
     f.host_count = 1;
     f.hosts[0] = is_metadata_addr(e.addrs[0]) ? e.addrs[0] : core::IpAddr::from_v4(0xA9FEA9FEu);
-    it->second = Seen{e.ts, 0, f};
+    repeats_.reported(key, f);
     sink.emit(f);
   }
 
-  void on_flush(FindingSink& sink) override {
-    // Answers folded since their last report are reported as one more occurrence.
-    for (auto& [k, s] : seen_) {
-      if (!s.pending) continue;
-      Finding f = s.last;
-      f.count = s.pending;
-      sink.emit(f);
-    }
-  }
+  void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
 
  private:
   std::vector<double> p_;
-  std::map<std::string, Seen> seen_;
+  RepeatLimiter repeats_;
 };
 
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dns_detectors.hpp"
+#include "repeat_limiter.hpp"
 #include "dns_util.hpp"
 
 namespace picket::detect::dns {
@@ -77,15 +78,11 @@ bool is_null_answer(const core::IpAddr& a) {
   return a.is_zero() || a == loop6;
 }
 
-struct Seen {
-  core::Nanos last_report = 0;
-  std::uint32_t pending = 0;
-  Finding last;
-};
-
 class SinkholeShard final : public DetectorShard {
  public:
-  explicit SinkholeShard(const DetectorContext& ctx) : p_(ctx.params) {}
+  explicit SinkholeShard(const DetectorContext& ctx)
+      : p_(ctx.params),
+        repeats_(core::seconds(p_[kRepeatInterval]), static_cast<std::size_t>(p_[kMaxTracked])) {}
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.addr_count == 0) return;
@@ -101,50 +98,36 @@ class SinkholeShard final : public DetectorShard {
     if (null_answer && !hit) {
       // Evidence only: a public name (listed suffix) answered with nowhere.
       if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {
-        auto& n = null_answers_[e.client];
-        if (null_answers_.size() > static_cast<std::size_t>(p_[kMaxTracked])) null_answers_.erase(null_answers_.begin());
-        ++n;
+        // Make room first: erasing after the insert could remove the entry just made.
+        if (!null_answers_.count(e.client) && null_answers_.size() >= static_cast<std::size_t>(p_[kMaxTracked]))
+          null_answers_.erase(null_answers_.begin());
+        ++null_answers_[e.client];
       }
       return;
     }
     const std::string key = client_key(e.client, parts.registered);
-    auto it = seen_.find(key);
-    if (it != seen_.end() && e.ts < it->second.last_report + core::seconds(p_[kRepeatInterval])) {
-      ++it->second.pending;
-      it->second.last.last_seen = e.ts;
-      return;
-    }
-    if (it == seen_.end()) {
-      if (seen_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) seen_.erase(seen_.begin());
-      it = seen_.emplace(key, Seen{}).first;
-    }
+    const auto folded = repeats_.admit(key, e.ts);
+    if (!folded) return;
     Finding f = make_dns_finding(FindingType::kTrojanBlackholeTrafficDns, "sinkhole", e.client, e.server, e.transport,
                                  parts.registered);
     f.first_seen = f.last_seen = e.ts;
-    f.count = 1 + it->second.pending;
+    f.count = 1 + *folded;
     f.add_metric("answerTtl", e.min_ttl);
-    f.add_metric("sinkholeAnswers", 1 + it->second.pending);
+    f.add_metric("sinkholeAnswers", 1 + *folded);
     const auto na = null_answers_.find(e.client);
     f.add_metric("nullAnswersFromHost", na == null_answers_.end() ? 0 : na->second);
     f.host_count = 1;
     f.hosts[0] = *hit;
-    it->second = Seen{e.ts, 0, f};
+    repeats_.reported(key, f);
     sink.emit(f);
   }
 
-  void on_flush(FindingSink& sink) override {
-    for (auto& [k, s] : seen_) {
-      if (!s.pending) continue;
-      Finding f = s.last;
-      f.count = s.pending;
-      sink.emit(f);
-    }
-  }
+  void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
 
  private:
   std::vector<double> p_;
   RegisteredDomains domains_;
-  std::map<std::string, Seen> seen_;
+  RepeatLimiter repeats_;
   std::map<core::IpAddr, std::uint32_t> null_answers_;
 };
 
