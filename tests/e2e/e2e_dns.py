@@ -8,16 +8,13 @@ expects, with the right evidence), shared (the real captures in
 and 4 workers give identical findings).  Prints one line per check and a
 closing 'N passed, M failed'; exit 77 when the inputs are absent.
 """
-import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from e2e import SKIP, Checks, Env, comparable, final_state  # noqa: E402
+from e2e import SKIP, comparable, final_state  # noqa: E402
 
 EXFIL = "Trojan:EC2/DNSDataExfiltration"
 DNS_TYPES = {EXFIL, "Trojan:EC2/DGADomainRequest.B", "Trojan:EC2/NXDOMAINStorm",
@@ -136,24 +133,5 @@ def case_workers(env, c):
 CASES = {"scenarios": case_scenarios, "shared": case_shared, "workers": case_workers}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=sorted(CASES))
-    ap.add_argument("--picket", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--work", default=tempfile.gettempdir())
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
-    env = Env(args)
-    c = Checks()
-    try:
-        rc = CASES[args.case](env, c)
-    finally:
-        shutil.rmtree(env.work, ignore_errors=True)
-    if rc == SKIP:
-        return SKIP
-    return c.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e.main(CASES))
