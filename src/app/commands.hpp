@@ -1,6 +1,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+
 #include "picket/export/delivery.hpp"
 #include "picket/export/setup.hpp"
 
@@ -16,8 +18,9 @@ Action add_sample_findings_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
 void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
-// SIGHUP: file sinks reopen their file (after logrotate moved it).
-void install_reopen_handler();
+// SIGINT/SIGTERM set the returned flag (stop cleanly, flush everything);
+// SIGHUP makes file sinks reopen their file (after logrotate moved it).
+const std::atomic<bool>& install_signal_handlers();
 // The stats JSON object with a "delivery" member added.
 std::string with_delivery_json(std::string stats_json, const exporter::DeliveryStats& d);
 

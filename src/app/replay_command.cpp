@@ -14,26 +14,6 @@ namespace picket::app {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) {
-  g_stop.store(true);
-}
-
-// SIGINT/SIGTERM ask for a clean stop: read no more, end every flow, let the
-// detectors report, flush the findings. SA_RESETHAND makes a second signal
-// end the process the hard way; no SA_RESTART, so a read blocked on a pipe
-// returns and the stop is seen.
-void install_stop_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  install_reopen_handler();
-}
-
 struct ReplayOptions {
   std::vector<std::string> inputs;
   unsigned workers = std::max(1u, std::thread::hardware_concurrency() > 1 ? std::thread::hardware_concurrency() - 1 : 1u);
@@ -150,8 +130,7 @@ int run_replay(const ReplayOptions& o) {
     const std::uint64_t total = source->total_bytes();
     cfg.progress = [total](const pipeline::PipelineStats& s) { print_progress(s, total); };
   }
-  cfg.stop = &g_stop;
-  install_stop_handlers();
+  cfg.stop = &install_signal_handlers();
 
   pipeline::Pipeline pipe(std::move(cfg), detectors, dconf);
   const pipeline::PipelineStats stats = pipe.run(*source);

@@ -14,9 +14,6 @@ namespace picket::app {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_sample_stop(int) { g_stop.store(true); }
-extern "C" void on_reopen(int) { exporter::reopen_generation().fetch_add(1, std::memory_order_relaxed); }
 
 struct SampleOptions {
   exporter::DeliveryArgs delivery;
@@ -91,13 +88,7 @@ int run_samples(const SampleOptions& o) {
     std::fprintf(stderr, "picket sample-findings: %s\n", err.c_str());
     return 2;
   }
-  struct sigaction sa {};
-  sa.sa_handler = on_sample_stop;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  install_reopen_handler();
+  const std::atomic<bool>& g_stop = install_signal_handlers();
 
   std::uint64_t sent = 0;
   for (unsigned r = 0; r < o.rounds && !g_stop.load(); ++r) {
@@ -136,14 +127,6 @@ int run_samples(const SampleOptions& o) {
 }
 
 }  // namespace
-
-void install_reopen_handler() {
-  struct sigaction sa {};
-  sa.sa_handler = on_reopen;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGHUP, &sa, nullptr);
-}
 
 std::string with_delivery_json(std::string js, const exporter::DeliveryStats& d) {
   const auto close = js.rfind('}');
