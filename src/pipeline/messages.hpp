@@ -37,6 +37,6 @@ struct Watermark {
   core::Nanos time = 0;
 };
 
-using MeshMessage = std::variant<Watermark, detect::FlowEvent, detect::DnsEvent>;
+using MeshMessage = std::variant<Watermark, detect::FlowEvent, detect::DnsEvent, detect::ServerNameEvent>;
 
 }  // namespace picket::pipeline

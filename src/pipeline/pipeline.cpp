@@ -44,9 +44,12 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
   }
   m.n = std::max(1u, m.cfg.workers);
   const unsigned n = m.n;
-  bool send_dns = false;
-  for (std::size_t d = 0; d < detectors.size(); ++d)
-    if (detector_config.enabled(d) && detectors[d]->wants_dns()) send_dns = true;
+  bool send_dns = false, send_server_names = false;
+  for (std::size_t d = 0; d < detectors.size(); ++d) {
+    if (!detector_config.enabled(d)) continue;
+    send_dns = send_dns || detectors[d]->wants_dns();
+    send_server_names = send_server_names || detectors[d]->wants_server_names();
+  }
   for (unsigned i = 0; i < n; ++i) {
     m.inputs.push_back(std::make_unique<SpscRing<PacketSlot>>(m.cfg.ring_slots));
     m.findings.push_back(std::make_unique<SpscRing<detect::Finding>>(1024));
@@ -64,13 +67,15 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
     w.findings = m.findings[i].get();
     w.events = m.cfg.events_out ? m.events[i].get() : nullptr;
     w.send_dns = send_dns;
+    w.send_server_names = send_server_names;
     std::vector<ShardHost::Shard> shards;
     for (std::size_t d = 0; d < detectors.size(); ++d) {
       if (!detector_config.enabled(d)) continue;
       detect::DetectorContext ctx;
       ctx.home = &m.cfg.home;
       ctx.params = detector_config.values(d);
-      shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns()});
+      shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns(),
+                        detectors[d]->wants_server_names()});
     }
     m.workers.push_back(std::make_unique<Worker>(w, m.cfg, max_flows, std::move(shards)));
   }

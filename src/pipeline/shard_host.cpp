@@ -28,6 +28,15 @@ std::uint64_t content_hash(const detect::DnsEvent& e) {
   return core::hash_bytes(e.qname, e.qname_len, h);
 }
 
+std::uint64_t content_hash(const detect::ServerNameEvent& e) {
+  std::uint64_t h = core::hash_bytes(e.client.bytes.data(), 16, e.ts);
+  h = core::hash_bytes(e.server.bytes.data(), 16, h);
+  const std::uint64_t fields = (std::uint64_t{e.client_port} << 32) | (std::uint64_t{e.server_port} << 16) |
+                               static_cast<std::uint64_t>(e.kind);
+  h = core::hash_bytes(&fields, sizeof(fields), h);
+  return core::hash_bytes(e.name, e.name_len, h);
+}
+
 }  // namespace
 
 ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
@@ -55,10 +64,13 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     p.time = f->rec.end_time;
     p.tie = content_hash(*f);
+  } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
+    p.time = d->ts;
+    p.tie = content_hash(*d);
   } else {
-    const auto& d = std::get<detect::DnsEvent>(m);
-    p.time = d.ts;
-    p.tie = content_hash(d);
+    const auto& n = std::get<detect::ServerNameEvent>(m);
+    p.time = n.ts;
+    p.tie = content_hash(n);
   }
   heap_.push_back(p);
   std::push_heap(heap_.begin(), heap_.end(), later);
@@ -72,6 +84,9 @@ void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& sink) {
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
     for (auto& s : shards_)
       if (s.wants_dns) s.shard->on_dns(*d, sink);
+  } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
+    for (auto& s : shards_)
+      if (s.wants_server_names) s.shard->on_server_name(*n, sink);
   }
 }
 

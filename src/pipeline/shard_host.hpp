@@ -21,7 +21,7 @@ class ShardHost {
  public:
   struct Shard {
     std::unique_ptr<detect::DetectorShard> shard;
-    bool wants_flows = false, wants_dns = false;
+    bool wants_flows = false, wants_dns = false, wants_server_names = false;
   };
   ShardHost(unsigned workers, std::vector<Shard> shards);
 

@@ -130,7 +130,7 @@ std::string format_stats_json(const PipelineStats& s) {
     w.begin_object();
     w.field("packets", ws.packets).field("bytes", ws.bytes).field("flows", ws.flows.created);
     w.field("flows_evicted", ws.flows.evicted).field("flow_peak", ws.flows.peak);
-    w.field("flow_events", ws.flow_events).field("dns_events", ws.dns_events).field("mesh_waits", ws.mesh_waits);
+    w.field("flow_events", ws.flow_events).field("dns_events", ws.dns_events).field("server_name_events", ws.server_name_events).field("mesh_waits", ws.mesh_waits);
     w.end_object();
   }
   w.end_array();

@@ -203,6 +203,23 @@ void Worker::handle_dns(const net::PacketView& v, flow::FlowRecord& r) {
   if (wiring_.events) send_event(ev);
 }
 
+void Worker::send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name) {
+  if (!wiring_.send_server_names || !name[0]) return;
+  detect::ServerNameEvent ev;
+  ev.ts = v.ts;
+  ev.client = v.src, ev.server = v.dst, ev.client_port = v.sport, ev.server_port = v.dport;
+  ev.kind = kind;
+  ev.client_local = config_.home.contains(ev.client);
+  ev.server_local = config_.home.contains(ev.server);
+  // The TLS and HTTP parsers hand names over lower-cased already.
+  std::size_t n = std::strlen(name);
+  if (n >= sizeof(ev.name)) n = sizeof(ev.name) - 1;
+  std::memcpy(ev.name, name, n);
+  ev.name_len = static_cast<std::uint16_t>(n);
+  ++stats_.server_name_events;
+  send(shard_of(ev.client, wiring_.workers), ev);
+}
+
 void Worker::handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecord& r) {
   const std::uint8_t* p = v.payload();
   if (p[0] == 0x16) {
@@ -210,6 +227,7 @@ void Worker::handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecor
     if (proto::parse_tls_client_hello(p, v.payload_len, hello) != proto::SniStatus::kFound) return;
     r.app = flow::AppProto::kTls;
     ++stats_.tls_sni;
+    send_server_name(v, detect::ServerNameEvent::Kind::kTlsSni, hello.sni);
     if (!wiring_.events) return;
     detect::TlsEvent ev;
     ev.ts = v.ts;
@@ -223,6 +241,7 @@ void Worker::handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecor
   if (proto::parse_http_request(p, v.payload_len, req) == proto::HttpStatus::kNotHttp) return;
   r.app = flow::AppProto::kHttp;
   ++stats_.http_requests;
+  if (req.host[0]) send_server_name(v, detect::ServerNameEvent::Kind::kHttpHost, req.host);
   if (!wiring_.events) return;
   detect::HttpEvent ev;
   ev.ts = v.ts;

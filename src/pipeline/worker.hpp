@@ -27,6 +27,7 @@ struct WorkerWiring {
   core::SpscRing<detect::Finding>* findings = nullptr;
   core::SpscRing<exporter::EventRecord>* events = nullptr;  // null unless --events
   bool send_dns = false;  // some detector wants DNS events
+  bool send_server_names = false;  // some detector wants TLS SNI / HTTP Host events
 };
 
 // Which shard owns an address: the same function on every worker.
@@ -55,6 +56,7 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   void broadcast_watermark(core::Nanos t);
   void send(unsigned shard, const MeshMessage& m);
   void send_event(const exporter::EventRecord& e);
+  void send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name);
   bool drain_mesh();
 
   WorkerWiring wiring_;

@@ -43,6 +43,7 @@ class DetectorShard {
   virtual ~DetectorShard() = default;
   virtual void on_flow(const FlowEvent&, FindingSink&) {}
   virtual void on_dns(const DnsEvent&, FindingSink&) {}
+  virtual void on_server_name(const ServerNameEvent&, FindingSink&) {}
   // Capture time has advanced to `now`: no event older than it will come.
   virtual void on_tick(core::Nanos /*now*/, FindingSink&) {}
   // End of input: report what is pending.
@@ -57,6 +58,7 @@ class Detector {
   virtual std::span<const ParamSpec> params() const = 0;
   virtual bool wants_flows() const { return false; }
   virtual bool wants_dns() const { return false; }
+  virtual bool wants_server_names() const { return false; }
   virtual std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const = 0;
 };
 
@@ -65,13 +67,15 @@ class Detector {
 template <typename ShardT>
 class DetectorOf final : public Detector {
  public:
-  DetectorOf(const char* name, const char* summary, std::span<const ParamSpec> params, bool flows, bool dns)
-      : name_(name), summary_(summary), params_(params), flows_(flows), dns_(dns) {}
+  DetectorOf(const char* name, const char* summary, std::span<const ParamSpec> params, bool flows, bool dns,
+             bool server_names = false)
+      : name_(name), summary_(summary), params_(params), flows_(flows), dns_(dns), names_(server_names) {}
   const char* name() const override { return name_; }
   const char* summary() const override { return summary_; }
   std::span<const ParamSpec> params() const override { return params_; }
   bool wants_flows() const override { return flows_; }
   bool wants_dns() const override { return dns_; }
+  bool wants_server_names() const override { return names_; }
   std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
     return std::make_unique<ShardT>(ctx);
   }
@@ -80,7 +84,7 @@ class DetectorOf final : public Detector {
   const char* name_;
   const char* summary_;
   std::span<const ParamSpec> params_;
-  bool flows_, dns_;
+  bool flows_, dns_, names_;
 };
 
 // The explicit list of detectors (src/detect/registry.cpp).

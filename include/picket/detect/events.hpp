@@ -38,6 +38,21 @@ struct DnsEvent {
   core::IpAddr addrs[kDnsEventMaxAddrs];
 };
 
+// The server name a client asked for inside a connection: the TLS SNI or the
+// HTTP Host header. Sent to detector shards (keyed by the client) so that
+// intel and resolver detectors can match names that never went through DNS.
+struct ServerNameEvent {
+  enum class Kind : std::uint8_t { kTlsSni = 0, kHttpHost };
+  core::Nanos ts = 0;
+  core::IpAddr client, server;
+  std::uint16_t client_port = 0, server_port = 0;
+  Kind kind = Kind::kTlsSni;
+  bool client_local = false;
+  bool server_local = false;
+  std::uint16_t name_len = 0;
+  char name[kDnsEventMaxName] = {};  // lower case as sent, NUL-terminated
+};
+
 // A TLS ClientHello with a server name.
 struct TlsEvent {
   core::Nanos ts = 0;

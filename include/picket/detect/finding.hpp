@@ -21,6 +21,41 @@ enum class FindingType : std::uint16_t {
   kTrojanNxdomainStorm,            // Trojan:EC2/NXDOMAINStorm (picket)
   kUnauthorizedMetadataDnsRebind,  // UnauthorizedAccess:EC2/MetadataDNSRebind
   kTrojanBlackholeTrafficDns,      // Trojan:EC2/BlackholeTraffic!DNS
+  // Threat-list hits (src/detect/intel): the list's category picks the type.
+  kBackdoorCcActivityB,            // Backdoor:EC2/C&CActivity.B
+  kBackdoorCcActivityBDns,         // Backdoor:EC2/C&CActivity.B!DNS
+  kCryptoBitcoinToolB,             // CryptoCurrency:EC2/BitcoinTool.B (list hit or mining protocol)
+  kCryptoBitcoinToolBDns,          // CryptoCurrency:EC2/BitcoinTool.B!DNS
+  kTrojanBlackholeTraffic,         // Trojan:EC2/BlackholeTraffic
+  kTrojanDropPoint,                // Trojan:EC2/DropPoint
+  kTrojanDropPointDns,             // Trojan:EC2/DropPoint!DNS
+  kTrojanPhishingDomainRequestDns, // Trojan:EC2/PhishingDomainRequest!DNS
+  kTrojanDriveBySourceTrafficDns,  // Trojan:EC2/DriveBySourceTraffic!DNS
+  kTrojanDgaDomainRequestCDns,     // Trojan:EC2/DGADomainRequest.C!DNS
+  kUnauthorizedTorClient,          // UnauthorizedAccess:EC2/TorClient
+  kUnauthorizedTorRelay,           // UnauthorizedAccess:EC2/TorRelay
+  kUnauthorizedTorIpCaller,        // UnauthorizedAccess:EC2/TorIPCaller
+  kReconPortProbeUnprotectedPort,  // Recon:EC2/PortProbeUnprotectedPort
+  kUnauthorizedMaliciousIpCallerCustom,  // UnauthorizedAccess:EC2/MaliciousIPCaller.Custom
+  kImpactMaliciousDomainRequestCustom,   // Impact:EC2/MaliciousDomainRequest.Custom
+  // Behaviour (src/detect/<detector>): no list needed.
+  kUnauthorizedSshBruteForce,      // UnauthorizedAccess:EC2/SSHBruteForce
+  kUnauthorizedRdpBruteForce,      // UnauthorizedAccess:EC2/RDPBruteForce
+  kImpactWinRmBruteForce,          // Impact:EC2/WinRMBruteForce
+  kBackdoorCcActivityBeacon,       // Backdoor:EC2/C&CActivity.Beacon (picket)
+  kBackdoorDosTcp,                 // Backdoor:EC2/DenialOfService.Tcp
+  kBackdoorDosUdp,                 // Backdoor:EC2/DenialOfService.Udp
+  kBackdoorDosDns,                 // Backdoor:EC2/DenialOfService.Dns
+  kBackdoorDosUdpOnTcpPorts,       // Backdoor:EC2/DenialOfService.UdpOnTcpPorts
+  kBackdoorDosUnusualProtocol,     // Backdoor:EC2/DenialOfService.UnusualProtocol
+  kBackdoorSpambot,                // Backdoor:EC2/Spambot
+  kBehaviorLongConnection,         // Behavior:EC2/LongConnection (picket)
+  kExfiltrationLargeOutboundTransfer,  // Exfiltration:EC2/LargeOutboundTransfer (picket)
+  kBehaviorNetworkPortUnusual,     // Behavior:EC2/NetworkPortUnusual
+  kBehaviorTrafficVolumeUnusual,   // Behavior:EC2/TrafficVolumeUnusual
+  kDefenseEvasionUnusualDnsResolver,  // DefenseEvasion:EC2/UnusualDNSResolver
+  kDefenseEvasionUnusualDohActivity,  // DefenseEvasion:EC2/UnusualDoHActivity
+  kDefenseEvasionUnusualDotActivity,  // DefenseEvasion:EC2/UnusualDoTActivity
   kCount
 };
 

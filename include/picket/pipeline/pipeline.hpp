@@ -43,6 +43,7 @@ struct WorkerStats {
   std::uint64_t dns_messages = 0, dns_errors = 0;
   std::uint64_t tls_sni = 0, http_requests = 0;
   std::uint64_t flow_events = 0, dns_events = 0;  // sent to detector shards
+  std::uint64_t server_name_events = 0;           // TLS SNI / HTTP Host sent to detector shards
   std::uint64_t mesh_waits = 0;                   // times a full mesh ring made the worker wait
 };
 

@@ -654,7 +654,7 @@ def case_webhook():
         check(ok, f"webhook: Slack-compatible {{\"text\"}} message, severity floor ({len(texts)} messages for the "
                   f"{len(high)} of {len(sent)} findings with severity >= 7)")
         got.clear()
-        codes[:] = [400] * 10
+        codes[:] = [400] * n_types()
         r = picket(["sample-findings", "-q", "--stats-json", stats, "--webhook", f"http://127.0.0.1:{port}/x"])
         w = json.load(open(stats))["delivery"]["sinks"][0]
         check(r.returncode == 1 and w["dropped"] == n_types() and w["retries"] == 0,
