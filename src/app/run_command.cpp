@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "picket/capture/dpdk_source.hpp"
 #include "picket/capture/live_source.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "pipeline_options.hpp"
@@ -22,6 +23,8 @@ struct RunOptions {
   std::vector<std::string> interfaces;
   capture::PcapLiveOptions pcap;
   bool no_promisc = false, no_immediate = false;
+  std::string dpdk_args;  // non-empty: capture through DPDK instead of libpcap
+  capture::DpdkOptions dpdk;
   double stats_interval = 60;
 };
 
@@ -54,8 +57,22 @@ std::string stats_line(const pipeline::PipelineStats& s, std::uint64_t& last_pac
 
 // Opens every capture source (before privileges are dropped).
 std::unique_ptr<capture::LiveCapture> open_capture(const RunOptions& o, std::string& error) {
+  if (!o.dpdk_args.empty()) {
+    if (!o.interfaces.empty()) {
+      error = "--interface and --dpdk-args exclude each other (give DPDK devices in the EAL arguments)";
+      return nullptr;
+    }
+    capture::DpdkOptions d = o.dpdk;
+    if ((error = capture::split_eal_args(o.dpdk_args, d.eal_args)); !error.empty()) {
+      error = "--dpdk-args: " + error;
+      return nullptr;
+    }
+    d.workers = o.common.workers;
+    d.promiscuous = !o.no_promisc;
+    return capture::open_dpdk(d, error);
+  }
   if (o.interfaces.empty()) {
-    error = "nothing to capture from: give --interface IF";
+    error = "nothing to capture from: give --interface IF or --dpdk-args";
     return nullptr;
   }
   capture::PcapLiveOptions p = o.pcap;
@@ -92,7 +109,7 @@ int run_live(const RunOptions& o) {
     };
   }
   if (!o.common.quiet) {
-    std::string what;
+    std::string what = o.interfaces.empty() ? "DPDK port (" + o.dpdk_args + ")" : "";
     for (const auto& i : o.interfaces) what += (what.empty() ? "" : ", ") + i;
     log_line("capturing on " + what + " with " + std::to_string(cap->workers()) + " worker(s)");
   }
@@ -130,6 +147,17 @@ Action add_run_command(CLI::App& app) {
   c->add_flag("--no-promisc", o->no_promisc, "Do not put the interfaces in promiscuous mode");
   c->add_flag("--no-immediate", o->no_immediate,
               "Let the kernel batch packets in blocks (fewer wakeups; up to 100 ms more latency)");
+  c->add_option("--dpdk-args", o->dpdk_args,
+                "Capture through DPDK: EAL arguments, e.g. '-l 0-2 -a 0000:03:00.0' or, without NIC or "
+                "hugepages, '--no-huge --no-pci --vdev net_pcap0,rx_pcap=FILE'")
+      ->type_name("\"EAL ARGS\"");
+  c->add_option("--dpdk-port", o->dpdk.port, "DPDK port to capture from (default: the first)")->check(
+      CLI::Range(0, 1023));
+  c->add_option("--dpdk-rx-descriptors", o->dpdk.rx_descriptors, "RX descriptors per queue")
+      ->capture_default_str()
+      ->check(CLI::Range(32u, 32768u));
+  c->add_option("--dpdk-mbufs", o->dpdk.mbufs, "mbufs in the pool (default: descriptors and caches of every queue)")
+      ->check(CLI::Range(1023u, 16777215u));
   c->add_option("--stats-interval", o->stats_interval, "Seconds between stats lines and --stats-json rewrites; 0: off")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
