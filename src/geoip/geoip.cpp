@@ -2,6 +2,12 @@
 
 namespace picket::geoip {
 
+namespace {
+// Only the exporter thread writes the counters: a plain load and store (no
+// locked read-modify-write) keeps them cheap and still readable elsewhere.
+void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+}  // namespace
+
 std::string GeoIp::add_database(const std::string& path) {
   std::string error;
   auto db = Database::open(path, error);
@@ -12,22 +18,22 @@ std::string GeoIp::add_database(const std::string& path) {
 
 std::shared_ptr<const GeoInfo> GeoIp::lookup(const core::IpAddr& a) {
   if (a.is_zero() || dbs_.empty()) return nullptr;
-  lookups_.fetch_add(1, std::memory_order_relaxed);
+  bump(lookups_);
   LookupCache::Value v;
   if (cache_.find(a, v)) {
-    hits_.fetch_add(1, std::memory_order_relaxed);
+    bump(hits_);
     return v;
   }
-  misses_.fetch_add(1, std::memory_order_relaxed);
+  bump(misses_);
   GeoInfo info;
   bool error = false;
   for (const auto& db : dbs_)
     if (db->lookup(a, info) == LookupStatus::kError) error = true;
-  if (error) errors_.fetch_add(1, std::memory_order_relaxed);
+  if (error) bump(errors_);
   if (info.empty()) {
-    not_found_.fetch_add(1, std::memory_order_relaxed);
+    bump(not_found_);
   } else {
-    found_.fetch_add(1, std::memory_order_relaxed);
+    bump(found_);
     v = std::make_shared<const GeoInfo>(std::move(info));
   }
   cache_.insert(a, v);

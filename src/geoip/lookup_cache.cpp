@@ -14,9 +14,15 @@ std::uint32_t LookupCache::bucket_of(const core::IpAddr& a) const {
   std::uint64_t hi, lo;
   std::memcpy(&hi, a.bytes.data(), 8);
   std::memcpy(&lo, a.bytes.data() + 8, 8);
-  // A multiplicative mix of both halves; the low half carries IPv4's bits.
-  std::uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ULL)) * 0xC2B2AE3D27D4EB4FULL;
-  h ^= h >> 29;
+  // A full 64-bit finalizer (as MurmurHash3's fmix64): every input bit moves
+  // every output bit, so addresses differing only in the last byte (stored
+  // in the top bits of `lo`) still land in different buckets.
+  std::uint64_t h = lo ^ (hi * 0x9E3779B97F4A7C15ULL);
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ULL;
+  h ^= h >> 33;
   return static_cast<std::uint32_t>(h & (buckets_.size() - 1));
 }
 
