@@ -129,3 +129,49 @@ TEST(GeoipRender, WithoutGeoipNothingChanges) {
   EXPECT_NE(lines[0].find("\"remoteIpDetails\":{\"ipAddressV4\":\"203.0.113.10\"}"), std::string::npos);
   EXPECT_FALSE(d.stats().geoip);
 }
+
+TEST(GeoipRender, SuppressionRulesSeeTheEnrichedFields) {
+  // The rules match after enrichment: GuardDuty's filter on remoteIpDetails.country.
+  Fixture fx;
+  fx.lines.clear();
+  exporter::RuleSet rules;
+  exporter::Rule by_country{"japan", "test:1", {}};
+  exporter::Criterion c;
+  ASSERT_EQ(exporter::RuleSet::make_criterion(
+                "service.action.networkConnectionAction.remoteIpDetails.country.countryName", "equals", {"Japan"}, c),
+            "");
+  by_country.criteria.push_back(c);
+  rules.add(by_country);
+  exporter::Rule by_asn{"as64502", "test:2", {}};
+  exporter::Criterion a;
+  ASSERT_EQ(exporter::RuleSet::make_criterion(
+                "service.action.portProbeAction.portProbeDetails.remoteIpDetails.organization.asn", "equals",
+                {"64502"}, a),
+            "");
+  by_asn.criteria.push_back(a);
+  rules.add(by_asn);
+  fx.d.set_rules(std::move(rules));
+  fx.d.publish(record(detect::FindingType::kReconPortscan, "203.0.113.10"), exporter::ReportKind::kNew);  // JP
+  fx.d.publish(record(detect::FindingType::kReconPortscan, "198.51.100.1"), exporter::ReportKind::kNew);  // DE
+  fx.d.publish(record(detect::FindingType::kReconInboundPortscan, "2001:db8::5"), exporter::ReportKind::kNew);
+  fx.d.publish(record(detect::FindingType::kReconPortscan, "2001:db8::5"), exporter::ReportKind::kNew);  // not a probe
+  ASSERT_EQ(fx.lines.size(), 2u);  // the capture sink takes no archived findings
+  EXPECT_NE(fx.lines[0].find("198.51.100.1"), std::string::npos);
+  EXPECT_NE(fx.lines[1].find("2001:db8::5"), std::string::npos);
+  EXPECT_NE(fx.lines[1].find("networkConnectionAction"), std::string::npos);
+  const auto s = fx.d.stats();
+  EXPECT_EQ(s.suppressed, 2u);
+  ASSERT_EQ(s.rule_hits.size(), 2u);
+  EXPECT_EQ(s.rule_hits[0].second, 1u);
+  EXPECT_EQ(s.rule_hits[1].second, 1u);
+}
+
+TEST(GeoipRender, GeoFieldsAreAbsentWithoutGeoip) {
+  exporter::FindingRecord r = record(detect::FindingType::kReconPortscan, "203.0.113.10");
+  exporter::Criterion eq, neq;
+  const char* f = "service.action.networkConnectionAction.remoteIpDetails.country.countryCode";
+  ASSERT_EQ(exporter::RuleSet::make_criterion(f, "equals", {"JP"}, eq), "");
+  ASSERT_EQ(exporter::RuleSet::make_criterion(f, "notEquals", {"JP"}, neq), "");
+  EXPECT_FALSE(exporter::criterion_holds(eq, r));
+  EXPECT_TRUE(exporter::criterion_holds(neq, r));  // an absent field is not JP
+}
