@@ -252,7 +252,9 @@ void Delivery::publish(const FindingRecord& rec, ReportKind kind) {
   ++published_;
   const FindingRecord* r = &rec;
   FindingRecord copy;  // the report as delivered: enriched, or archived
-  if (geoip_ && !rec.remote_geo) {
+  // DNS findings have no remoteIpDetails (GuardDuty's dnsRequestAction names the domain only).
+  if (geoip_ && !rec.remote_geo &&
+      detect::finding_type_info(rec.f.type).action != detect::ActionType::kDnsRequest) {
     copy = rec;
     copy.remote_geo = geoip_->lookup(rec.f.remote);  // cached; the exporter thread's only
     r = &copy;

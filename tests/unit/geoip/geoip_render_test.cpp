@@ -118,6 +118,7 @@ TEST(GeoipRender, DnsFindingsHaveNoRemoteIpDetails) {
   ASSERT_EQ(fx.lines.size(), 1u);
   EXPECT_EQ(fx.lines[0].find("remoteIpDetails"), std::string::npos) << fx.lines[0];
   EXPECT_EQ(fx.lines[0].find("Tokyo"), std::string::npos);
+  EXPECT_EQ(fx.d.stats().geoip->lookups, 0u);  // not even looked up
 }
 
 TEST(GeoipRender, WithoutGeoipNothingChanges) {
