@@ -215,7 +215,7 @@ def write_upload(path, seed, count, megabytes=110, local='10.1.0.60', remote='20
     down = Endpoints(remote, local, 52, rng.randint(0, 65535))
     seg = Payloads.of(rng.randbytes(1448))
     total = megabytes * 1_000_000
-    nseg = total // (20 + 32 + 1448) + 1
+    nseg = total // (20 + 20 + 1448) + 1  # IP length of each data segment: 1488
     cport, sport = 51514, 443
     cseq, sseq = rng.getrandbits(32), rng.getrandbits(32)
     opts = b''
