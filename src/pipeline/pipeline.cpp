@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "picket/detect/mining_rules.hpp"
 #include "picket/export/aggregator.hpp"
 #include "picket/flow/flow_key.hpp"
 #include "worker.hpp"
@@ -69,6 +70,7 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
     w.events = m.cfg.events_out ? m.events[i].get() : nullptr;
     w.send_dns = send_dns;
     w.send_server_names = send_server_names;
+    w.mining_rules = &detect::mining_database();  // compiled here, once, before any packet
     std::vector<ShardHost::Shard> shards;
     for (std::size_t d = 0; d < detectors.size(); ++d) {
       if (!detector_config.enabled(d)) continue;

@@ -28,6 +28,8 @@ WorkerStats total(const PipelineStats& s) {
     t.dns_errors += w.dns_errors;
     t.tls_sni += w.tls_sni;
     t.http_requests += w.http_requests;
+    t.payload_protocols += w.payload_protocols;
+    t.payload_scan_errors += w.payload_scan_errors;
     t.flow_events += w.flow_events;
     t.mesh_waits += w.mesh_waits;
   }
@@ -141,6 +143,7 @@ std::string format_stats_json(const PipelineStats& s) {
   w.key("app").begin_object();
   w.field("dns_messages", t.dns_messages).field("dns_errors", t.dns_errors);
   w.field("tls_sni", t.tls_sni).field("http_requests", t.http_requests);
+  w.field("payload_protocols", t.payload_protocols).field("payload_scan_errors", t.payload_scan_errors);
   w.end_object();
   w.key("workers").begin_array();
   for (const auto& ws : s.workers) {

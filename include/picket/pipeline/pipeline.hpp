@@ -49,6 +49,8 @@ struct WorkerStats {
   flow::FlowTableStats flows;
   std::uint64_t dns_messages = 0, dns_errors = 0;
   std::uint64_t tls_sni = 0, http_requests = 0;
+  std::uint64_t payload_protocols = 0;  // flows tagged SSH/RDP/SMTP/mining by the payload recognisers
+  std::uint64_t payload_scan_errors = 0;  // Hyperscan scan errors (counted, never logged per packet)
   std::uint64_t flow_events = 0, dns_events = 0;  // sent to detector shards
   std::uint64_t server_name_events = 0;           // TLS SNI / HTTP Host sent to detector shards
   std::uint64_t mesh_waits = 0;                   // times a full mesh ring made the worker wait
