@@ -21,6 +21,7 @@ struct ReplayOptions {
   exporter::DeliveryArgs delivery;
   std::string events;
   std::string stats_json;
+  std::string state_dir;
   std::vector<std::string> params;
   std::vector<std::string> disabled;
   std::vector<std::string> flow_timeouts;
@@ -97,6 +98,7 @@ int run_replay(const ReplayOptions& o) {
       return 2;
     }
   }
+  cfg.state_dir = o.state_dir;
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
   cfg.update_interval = core::seconds(o.update_interval);
   exporter::DeliveryArgs dargs = o.delivery;
@@ -173,6 +175,9 @@ Action add_replay_command(CLI::App& app) {
   c->add_option("--events", o->events, "Write one JSON line per flow, DNS message, TLS SNI and HTTP request to FILE")
       ->type_name("FILE");
   c->add_option("--stats-json", o->stats_json, "Write run statistics as JSON to FILE")->type_name("FILE");
+  c->add_option("--state-dir", o->state_dir,
+                "Keep detector baselines in DIR: loaded at start, saved periodically and at exit (default: none)")
+      ->type_name("DIR");
   c->add_option("--param", o->params, "Set a detector parameter, e.g. portscan.min_ports=20 (see 'picket detectors')")
       ->type_name("DET.PARAM=VALUE");
   c->add_option("--disable", o->disabled, "Turn a detector off (repeatable)")->type_name("DETECTOR");

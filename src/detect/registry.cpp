@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "picket/detect/detector.hpp"
+#include "baseline/baseline_detectors.hpp"
+#include "beacon/beacon.hpp"
 #include "dns/dns_detectors.hpp"
 #include "scan/scan_detectors.hpp"
 
@@ -19,6 +21,12 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(dns::make_nxdomain_storm_detector());
   d.push_back(dns::make_metadata_rebind_detector());
   d.push_back(dns::make_sinkhole_detector());
+  d.push_back(beacon::make_beacon_detector());
+  d.push_back(baseline::make_port_unusual_detector());
+  d.push_back(baseline::make_volume_unusual_detector());
+  d.push_back(baseline::make_dns_resolver_unusual_detector());
+  d.push_back(baseline::make_dot_unusual_detector());
+  d.push_back(baseline::make_doh_unusual_detector());
   return d;
 }
 

@@ -65,7 +65,9 @@ TEST(Registry, ListsEveryDetectorWithTheEventsItWants) {
   const auto d = detect::make_all_detectors();
   const std::vector<std::pair<std::string, bool>> expected = {
       {"portscan", true},  {"port_sweep", true}, {"inbound_portscan", true}, {"dns_exfil", false},
-      {"dga", false},      {"nxdomain_storm", false}, {"metadata_rebind", false}, {"sinkhole", false}};
+      {"dga", false},      {"nxdomain_storm", false}, {"metadata_rebind", false}, {"sinkhole", false},
+      {"beacon", true},    {"port_unusual", true}, {"volume_unusual", true}, {"dns_resolver_unusual", false},
+      {"dot_unusual", true}, {"doh_unusual", true}};
   ASSERT_EQ(d.size(), expected.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
     EXPECT_EQ(d[i]->name(), expected[i].first);
