@@ -29,6 +29,8 @@ class DohUnusualShard final : public NoveltyShard {
   void on_server_name(const ServerNameEvent& e, FindingSink& sink) override {
     saw(e.ts);
     if (e.kind != ServerNameEvent::Kind::kTlsSni || !e.client_local || e.server_local) return;
+    // DNS over TLS to the same provider names the same server: that is the DoT detector's.
+    if (e.server_port == 853) return;
     const DohName* d = match_doh_name(std::string_view(e.name, e.name_len));
     if (!d) return;
     if (table_.observe(e.client, addr_item(e.server), e.ts) != NoveltyTable::Verdict::kNovel) return;
@@ -48,6 +50,7 @@ class DohUnusualShard final : public NoveltyShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     saw(r.end_time);
+    if (e.initiator_local && !e.responder_local) table_.touch(r.initiator(), r.first_seen);
     if (!by_address_ || !e.initiator_local || e.responder_local || r.key.proto != 6 || r.responder_port() != 443)
       return;
     if (!answered(r) || r.payload_bytes[flow::kToResponder] == 0 || !match_resolver_address(r.responder())) return;

@@ -25,6 +25,7 @@ class DotUnusualShard final : public NoveltyShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     saw(r.end_time);
+    if (e.initiator_local && !e.responder_local) table_.touch(r.initiator(), r.first_seen);
     if (!e.initiator_local || e.responder_local || r.key.proto != 6 || r.responder_port() != port_) return;
     if (!answered(r)) return;
     if (table_.observe(r.initiator(), addr_item(r.responder()), r.first_seen) != NoveltyTable::Verdict::kNovel) return;

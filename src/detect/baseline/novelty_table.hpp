@@ -48,6 +48,10 @@ class NoveltyTable {
   // Host `host` used `item` at `ts`. kNovel: first use after the learning
   // period (report it); it is learned in every case but kDiverse/kUntracked.
   Verdict observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
+  // Notes that `host` was active at `ts` (starting its learning period)
+  // without learning anything: the DoT and DoH tables see every host, not
+  // only those that already use encrypted DNS.
+  void touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
   // Learns `item` without judging it (e.g. uses of resolvers inside the home network).
   void learn(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
   const Host* find(const core::IpAddr& host) const;
