@@ -41,6 +41,8 @@ class DnsResolverUnusualShard final : public NoveltyShard {
     const std::size_t n = std::min<std::size_t>(e.qname_len, sizeof(f.domain) - 1);
     std::memcpy(f.domain, e.qname, n);
     f.domain[n] = '\0';
+    // A DNS_REQUEST action names the domain, not the server: the resolver goes in the evidence.
+    f.hosts[f.host_count++] = e.server;
     f.set_identity(e.client, e.server, e.server_port);
     sink.emit(f);
   }

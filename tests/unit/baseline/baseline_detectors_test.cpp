@@ -104,6 +104,8 @@ TEST(DnsResolverUnusual, RemoteResolverAfterLearningFires) {
   EXPECT_EQ(f.severity, 5.0);
   EXPECT_STREQ(f.domain, "c2.example.net");
   EXPECT_EQ(metric_value(f, "knownResolvers"), 3);
+  ASSERT_EQ(f.host_count, 1);
+  EXPECT_EQ(f.hosts[0], ip("45.33.97.5"));
   s->on_dns(dns_query("10.1.0.30", "45.33.97.5", at(kDay + 8)), h.sink);
   EXPECT_EQ(h.sink.out.size(), 1u);
   // With remote_only=0 an internal newcomer is reported too.
