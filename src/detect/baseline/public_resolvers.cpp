@@ -22,7 +22,7 @@ constexpr const char* kOpenDns = "https://support.opendns.com/hc/en-us/articles/
 constexpr const char* kOpenDnsAddr = "https://www.opendns.com/setupguide/";
 constexpr const char* kAdGuard = "https://adguard-dns.io/kb/general/dns-providers/";
 constexpr const char* kCleanBrowsing = "https://cleanbrowsing.org/filters/";
-constexpr const char* kNextDns = "https://nextdns.io (setup page: DNS-over-HTTPS endpoint)";
+constexpr const char* kNextDns = "https://github.com/curl/curl/wiki/DNS-over-HTTPS (NextDNS row)";
 constexpr const char* kMullvad = "https://mullvad.net/en/help/dns-over-https-and-dns-over-tls";
 constexpr const char* kControlD = "https://docs.controld.com/docs/free-dns";
 constexpr const char* kCurl = "https://github.com/curl/curl/wiki/DNS-over-HTTPS";
@@ -30,7 +30,6 @@ constexpr const char* kCurl = "https://github.com/curl/curl/wiki/DNS-over-HTTPS"
 const DohName kDohNames[] = {
     {"dns.google", "Google Public DNS", kGoogle},
     {"dns.google.com", "Google Public DNS", kGoogle},
-    {"8888.google", "Google Public DNS", kGoogle},
     {"cloudflare-dns.com", "Cloudflare 1.1.1.1", kCloudflare},
     {"one.one.one.one", "Cloudflare 1.1.1.1", kCloudflare},
     {"1dot1dot1dot1.cloudflare-dns.com", "Cloudflare 1.1.1.1", kCloudflare},
