@@ -50,6 +50,9 @@ void add_pipeline_options(CLI::App& c, PipelineOptions& o) {
   c.add_option("--flow-timeout", o.flow_timeouts,
                "Flow timeout, repeatable: tcp_new=30 tcp_established=300 tcp_closed=5 udp=60 other=60 active=1800")
       ->type_name("CLASS=SECONDS");
+  c.add_option("--state-dir", o.state_dir,
+               "Keep detector baselines in DIR: loaded at start, saved periodically and at exit (default: none)")
+      ->type_name("DIR");
   c.add_option("--flow-memcap", o.flow_memcap_mb, "Memory for flow tables, all workers together (MiB)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1048576.0));
@@ -97,6 +100,7 @@ int prepare_pipeline(const PipelineOptions& o, const char* command, PreparedPipe
       return 2;
     }
   }
+  cfg.state_dir = o.state_dir;
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
   cfg.update_interval = core::seconds(o.update_interval);
   exporter::DeliveryArgs dargs = o.delivery;

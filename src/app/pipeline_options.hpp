@@ -21,6 +21,7 @@ struct PipelineOptions {
   exporter::DeliveryArgs delivery;
   std::string events;
   std::string stats_json;
+  std::string state_dir;
   std::vector<std::string> params;
   std::vector<std::string> disabled;
   std::vector<std::string> flow_timeouts;

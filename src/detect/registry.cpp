@@ -5,6 +5,8 @@
 
 #include "picket/detect/detector.hpp"
 #include "bruteforce/bruteforce_detector.hpp"
+#include "baseline/baseline_detectors.hpp"
+#include "beacon/beacon.hpp"
 #include "dns/dns_detectors.hpp"
 #include "dos/dos_detector.hpp"
 #include "exfil/exfil_detector.hpp"
@@ -31,6 +33,12 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(spam::make_spambot_detector());
   d.push_back(longconn::make_long_connection_detector());
   d.push_back(exfil::make_large_upload_detector());
+  d.push_back(beacon::make_beacon_detector());
+  d.push_back(baseline::make_port_unusual_detector());
+  d.push_back(baseline::make_volume_unusual_detector());
+  d.push_back(baseline::make_dns_resolver_unusual_detector());
+  d.push_back(baseline::make_dot_unusual_detector());
+  d.push_back(baseline::make_doh_unusual_detector());
   return d;
 }
 

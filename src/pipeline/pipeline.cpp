@@ -77,6 +77,9 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
       detect::DetectorContext ctx;
       ctx.home = &m.cfg.home;
       ctx.params = detector_config.values(d);
+      ctx.state_dir = m.cfg.state_dir;
+      ctx.shard_index = i;
+      ctx.shard_count = n;
       shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns(),
                         detectors[d]->wants_server_names()});
     }

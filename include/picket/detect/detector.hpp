@@ -36,6 +36,11 @@ struct ParamSpec {
 struct DetectorContext {
   const HomeNet* home = nullptr;
   std::vector<double> params;  // in the order of Detector::params()
+  // Where detectors keep state across runs (baselines); empty: no persistence.
+  std::string state_dir;
+  // This shard's place among the detector's shards (events are routed by
+  // hash(key) % shard_count), so saved state can be split by key at load.
+  unsigned shard_index = 0, shard_count = 1;
 };
 
 class DetectorShard {

@@ -33,6 +33,7 @@ struct PipelineConfig {
   // Where findings go (sinks, rendering). Null: JSON lines to stdout.
   std::shared_ptr<exporter::Delivery> delivery;
   FILE* events_out = nullptr;   // --events: JSON lines, or null
+  std::string state_dir;        // --state-dir: detector baselines persist here; empty: not at all
   // Progress callback, called from the capture thread about once a second of wall time.
   std::function<void(const struct PipelineStats&)> progress;
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: stop reading, flush, exit

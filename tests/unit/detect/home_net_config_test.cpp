@@ -67,7 +67,9 @@ TEST(Registry, ListsEveryDetectorWithTheEventsItWants) {
       {"portscan", true},  {"port_sweep", true}, {"inbound_portscan", true}, {"dns_exfil", false},
       {"dga", false},      {"nxdomain_storm", false}, {"metadata_rebind", false}, {"sinkhole", false},
       {"bruteforce", true}, {"crypto_mining", true}, {"outbound_dos", true}, {"spambot", true},
-      {"long_connection", true}, {"large_outbound_transfer", true}};
+      {"long_connection", true}, {"large_outbound_transfer", true},
+      {"beacon", true},    {"port_unusual", true}, {"volume_unusual", true}, {"dns_resolver_unusual", false},
+      {"dot_unusual", true}, {"doh_unusual", true}};
   ASSERT_EQ(d.size(), expected.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
     EXPECT_EQ(d[i]->name(), expected[i].first);
