@@ -30,6 +30,7 @@ struct ReplayOptions {
   std::string region = "local";
   std::string sensor = "picket";
   bool quiet = false;
+  IntelArgs intel;
 };
 
 // "CLASS=SECONDS" for one of the flow table's timeout classes.
@@ -131,6 +132,15 @@ int run_replay(const ReplayOptions& o) {
     cfg.progress = [total](const pipeline::PipelineStats& s) { print_progress(s, total); };
   }
   cfg.stop = &install_signal_handlers();
+  intel::IntelConfig icfg;
+  if (auto err = make_intel_config(o.intel, o.delivery.config, icfg); !err.empty()) {
+    std::fprintf(stderr, "picket replay: %s\n", err.c_str());
+    return 2;
+  }
+  cfg.intel = start_intel(icfg, "picket replay", o.quiet);
+  // SIGHUP reloads the lists too (on this control thread, not the workers').
+  const auto reloader = start_intel_reloader(cfg.intel, o.intel, o.delivery.config, &exporter::reopen_generation(),
+                                             "picket replay");
 
   pipeline::Pipeline pipe(std::move(cfg), detectors, dconf);
   const pipeline::PipelineStats stats = pipe.run(*source);
@@ -170,6 +180,7 @@ Action add_replay_command(CLI::App& app) {
                 "100.64/10, 169.254/16, fc00::/7, fe80::/10")
       ->type_name("CIDR");
   add_delivery_options(*c, o->delivery);
+  add_intel_options(*c, o->intel);
   c->add_option("--events", o->events, "Write one JSON line per flow, DNS message, TLS SNI and HTTP request to FILE")
       ->type_name("FILE");
   c->add_option("--stats-json", o->stats_json, "Write run statistics as JSON to FILE")->type_name("FILE");

@@ -5,6 +5,7 @@
 
 #include "picket/detect/detector.hpp"
 #include "dns/dns_detectors.hpp"
+#include "intel/intel_detectors.hpp"
 #include "scan/scan_detectors.hpp"
 
 namespace picket::detect {
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(dns::make_nxdomain_storm_detector());
   d.push_back(dns::make_metadata_rebind_detector());
   d.push_back(dns::make_sinkhole_detector());
+  d.push_back(intel::make_threat_intel_detector());
   return d;
 }
 
