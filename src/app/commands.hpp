@@ -5,8 +5,6 @@
 
 #include "picket/export/delivery.hpp"
 #include "picket/export/setup.hpp"
-#include "picket/intel/reloader.hpp"
-#include "picket/intel/snapshot.hpp"
 
 namespace picket::app {
 
@@ -18,30 +16,22 @@ Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
 Action add_intel_command(CLI::App& app);
-
-// --threat-list, --trusted-list, --no-default-lists (intel_options.cpp): for
-// every command that runs the pipeline.
-struct IntelArgs {
-  std::vector<std::string> threat_lists;
-  std::vector<std::string> trusted_lists;
-  bool no_default_lists = false;
-};
-void add_intel_options(CLI::App& c, IntelArgs& args);
-// The lists to load: the [intel] table of the configuration file (if any),
-// then the command line. Returns "" or an error naming file, line and key.
-std::string make_intel_config(const IntelArgs& args, const std::string& config_path, intel::IntelConfig& out);
-// Loads the lists (errors and a summary on stderr, `who` prefixing them).
-std::shared_ptr<intel::IntelStore> start_intel(const intel::IntelConfig& cfg, const char* who, bool quiet);
-// Rebuilds from args + config file whenever `trigger` (the SIGHUP counter) moves.
-std::unique_ptr<intel::Reloader> start_intel_reloader(std::shared_ptr<intel::IntelStore> store, IntelArgs args,
-                                                      std::string config_path, const std::atomic<unsigned>* trigger,
-                                                      const char* who);
+Action add_run_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
 void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
 // SIGINT/SIGTERM set the returned flag (stop cleanly, flush everything);
 // SIGHUP makes file sinks reopen their file (after logrotate moved it).
 const std::atomic<bool>& install_signal_handlers();
+// SIGHUP reload. A module registers what it can reload (threat lists,
+// rules); the callback runs on `picket run`'s main thread after a SIGHUP and
+// returns "" or an error (the old state is then kept). Sinks reopen their
+// files on SIGHUP by themselves.
+using ReloadCallback = std::function<std::string()>;
+void register_reload(std::string what, ReloadCallback fn);
+// Runs every callback if a SIGHUP came since the last call; `log` gets one
+// line per callback. Returns how many ran.
+std::size_t run_reloads_if_requested(const std::function<void(const std::string&)>& log);
 // The stats JSON object with a "delivery" member added.
 std::string with_delivery_json(std::string stats_json, const exporter::DeliveryStats& d);
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "intel_options.hpp"
 #include "picket/intel/config.hpp"
 #include "picket/intel/reloader.hpp"
 
@@ -55,6 +56,17 @@ std::shared_ptr<intel::IntelStore> start_intel(const intel::IntelConfig& cfg, co
   auto snap = intel::build_snapshot(cfg, report);
   if (!quiet || !report.errors.empty()) print_intel_report(report, who, false);
   return std::make_shared<intel::IntelStore>(std::move(snap));
+}
+
+std::string reload_intel(intel::IntelStore& store, const IntelArgs& args, const std::string& config_path,
+                         const char* who) {
+  intel::IntelConfig cfg;
+  if (auto e = make_intel_config(args, config_path, cfg); !e.empty()) return e;
+  intel::BuildReport report;
+  auto snap = intel::build_snapshot(cfg, report);
+  print_intel_report(report, who, false);
+  store.publish(std::move(snap));
+  return "";
 }
 
 std::unique_ptr<intel::Reloader> start_intel_reloader(std::shared_ptr<intel::IntelStore> store, IntelArgs args,

@@ -14,7 +14,7 @@ std::vector<match::Pattern> to_patterns(const Snapshot& snap, const std::vector<
   std::vector<match::Pattern> out;
   for (const auto i : ids) {
     match::Pattern p;
-    p.name = "p" + std::to_string(i);
+    p.name = std::to_string(i);
     p.regex = snap.pattern_text[i];
     p.flags = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
     out.push_back(std::move(p));
