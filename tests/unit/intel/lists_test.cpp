@@ -275,6 +275,7 @@ TEST(IntelStore, ReadersSeeOneSnapshotPerSectionAcrossPublishes) {
       }
     });
   }
+  while (sections.load() < 100) std::this_thread::yield();  // readers are in their loops
   for (std::uint32_t i = 1; i <= 50; ++i) store.publish(make(i));
   stop.store(true);
   for (auto& t : readers) t.join();
