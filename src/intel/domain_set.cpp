@@ -63,6 +63,10 @@ DomainSet DomainSet::Builder::build() {
   while (cap < set.entries_.size() * 2) cap <<= 1;  // load at most 1/2: short probe runs on misses
   set.slots_.assign(cap, Slot{});
   set.mask_ = cap - 1;
+  std::size_t bits = 64;
+  while (bits < set.entries_.size() * 8) bits <<= 1;
+  set.filter_.assign(bits / 64, 0);
+  set.filter_mask_ = bits - 1;
   // Insert last to first, prepending to each name's chain, so chains keep
   // the order in which entries were added.
   for (std::size_t k = set.entries_.size(); k-- > 0;) {
@@ -77,6 +81,9 @@ DomainSet DomainSet::Builder::build() {
       if (begin == 0) break;
       end = begin - 1;
     }
+    const std::uint64_t fa = (h >> 20) & set.filter_mask_, fb = (h >> 42) & set.filter_mask_;
+    set.filter_[fa >> 6] |= std::uint64_t{1} << (fa & 63);
+    set.filter_[fb >> 6] |= std::uint64_t{1} << (fb & 63);
     const unsigned level = e.labels - 1u;
     set.levels_ |= level < 63 ? (std::uint64_t{1} << level) : (std::uint64_t{1} << 63);
     for (std::uint64_t i = h & set.mask_;; i = (i + 1) & set.mask_) {

@@ -61,24 +61,20 @@ IpSet::u128 key128c(const core::Cidr& c) { return IpSet::key128(c.base); }
 
 template <typename Key>
 void IpSet::Intervals<Key>::build(const std::vector<std::pair<Key, std::uint32_t>>& bounds, unsigned key_bits) {
-  start.clear();
-  value.clear();
+  iv.clear();
   index.clear();
-  for (const auto& [pos, v] : bounds) {
-    start.push_back(pos);
-    value.push_back(v);
-  }
-  const unsigned bits = index_bits(start.size(), key_bits);
+  for (const auto& [pos, v] : bounds) iv.push_back({pos, v});
+  const unsigned bits = index_bits(iv.size(), key_bits);
   shift = key_bits - bits;
   index.resize(std::size_t{1} << bits);
-  const std::size_t n = start.size();
+  const std::size_t n = iv.size();
   std::size_t i = 0;
   for (std::size_t k = 0; k < index.size(); ++k) {
     const Key bucket_start = static_cast<Key>(static_cast<Key>(k) << shift);
-    while (i + 1 < n && start[i + 1] <= bucket_start) ++i;
-    const bool more_inside = i + 1 < n && static_cast<std::size_t>(start[i + 1] >> shift) == k;
+    while (i + 1 < n && iv[i + 1].start <= bucket_start) ++i;
+    const bool more_inside = i + 1 < n && static_cast<std::size_t>(iv[i + 1].start >> shift) == k;
     if (more_inside) index[k] = static_cast<std::uint32_t>(i);
-    else index[k] = value[i] == kNoPrefix ? kDirectNone : (value[i] | kDirect);
+    else index[k] = iv[i].value == kNoPrefix ? kDirectNone : (iv[i].value | kDirect);
   }
 }
 

@@ -73,7 +73,8 @@ class DomainSet {
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   std::size_t memory_bytes() const {
-    return entries_.capacity() * sizeof(Entry) + pool_.capacity() + slots_.capacity() * sizeof(Slot);
+    return entries_.capacity() * sizeof(Entry) + pool_.capacity() + slots_.capacity() * sizeof(Slot) +
+           filter_.capacity() * 8;
   }
 
   static std::uint64_t extend_hash(std::uint64_t h, const char* label, std::size_t len);
@@ -85,6 +86,14 @@ class DomainSet {
     std::uint32_t pad = 0;
   };
   std::uint32_t find(std::uint64_t h, std::string_view suffix) const;
+  // A Bloom filter of 8 bits per entry, two probes: small enough to stay in
+  // cache, so most names that are not listed never touch the big table.
+  bool maybe(std::uint64_t h) const {
+    const std::uint64_t a = (h >> 20) & filter_mask_, b = (h >> 42) & filter_mask_;
+    return ((filter_[a >> 6] >> (a & 63)) & 1) && ((filter_[b >> 6] >> (b & 63)) & 1);
+  }
+  std::vector<std::uint64_t> filter_;
+  std::uint64_t filter_mask_ = 0;
 
   std::vector<Entry> entries_;
   std::string pool_;
@@ -116,7 +125,7 @@ unsigned DomainSet::for_each_match(std::string_view name, F&& f) const {
     while (begin > 0 && buf[begin - 1] != '.') --begin;
     h = extend_hash(h, buf + begin, end - begin);
     const std::uint64_t bit = level < 63 ? (std::uint64_t{1} << level) : (std::uint64_t{1} << 63);
-    if ((levels_ & bit) && nfound < 64) {
+    if ((levels_ & bit) && nfound < 64 && maybe(h)) {
       const std::uint32_t e = find(h, std::string_view(buf + begin, n - begin));
       if (e != kNoDomain) {
         found[nfound] = e;

@@ -68,8 +68,12 @@ class IpSet {
   // the bucket holds its answer directly (kDirect | prefix index).
   template <typename Key>
   struct Intervals {
-    std::vector<Key> start;
-    std::vector<std::uint32_t> value;
+    // start and value side by side: one cache line read finds both.
+    struct Interval {
+      Key start;
+      std::uint32_t value;
+    };
+    std::vector<Interval> iv;
     std::vector<std::uint32_t> index;
     unsigned shift = 0;
 
@@ -78,13 +82,13 @@ class IpSet {
       const std::uint32_t slot = index[static_cast<std::size_t>(k >> shift)];
       if (slot & kDirect) return slot == kDirectNone ? kNoPrefix : (slot & ~kDirect);
       std::uint32_t i = slot;
-      const std::uint32_t n = static_cast<std::uint32_t>(start.size());
-      while (i + 1 < n && start[i + 1] <= k) ++i;
-      return value[i];
+      const std::uint32_t n = static_cast<std::uint32_t>(iv.size());
+      while (i + 1 < n && iv[i + 1].start <= k) ++i;
+      return iv[i].value;
     }
     void build(const std::vector<std::pair<Key, std::uint32_t>>& bounds, unsigned key_bits);
     std::size_t memory_bytes() const {
-      return start.size() * sizeof(Key) + value.size() * 4 + index.size() * 4;
+      return iv.size() * sizeof(Interval) + index.size() * 4;
     }
   };
   static constexpr std::uint32_t kDirect = 0x80000000u;
