@@ -15,6 +15,7 @@ using Action = std::function<int()>;
 Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
+Action add_intel_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings),

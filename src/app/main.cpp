@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   const auto replay = picket::app::add_replay_command(app);
   const auto detectors = picket::app::add_detectors_command(app);
   const auto samples = picket::app::add_sample_findings_command(app);
+  const auto intel = picket::app::add_intel_command(app);
   const auto run = picket::app::add_run_command(app);
 
   try {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     if (sub->get_name() == "replay") return replay();
     if (sub->get_name() == "detectors") return detectors();
     if (sub->get_name() == "sample-findings") return samples();
+    if (sub->get_name() == "intel") return intel();
     if (sub->get_name() == "run") return run();
   }
   std::cout << app.help();

@@ -41,6 +41,7 @@ void add_pipeline_options(CLI::App& c, PipelineOptions& o) {
                "100.64/10, 169.254/16, fc00::/7, fe80::/10")
       ->type_name("CIDR");
   add_delivery_options(c, o.delivery);
+  add_intel_options(c, o.intel);
   c.add_option("--events", o.events, "Write one JSON line per flow, DNS message, TLS SNI and HTTP request to FILE")
       ->type_name("FILE");
   c.add_option("--stats-json", o.stats_json, "Write run statistics as JSON to FILE")->type_name("FILE");
@@ -122,6 +123,17 @@ int prepare_pipeline(const PipelineOptions& o, const char* command, PreparedPipe
     }
     cfg.events_out = out.events.get();
   }
+  intel::IntelConfig icfg;
+  if (auto err = make_intel_config(o.intel, o.delivery.config, icfg); !err.empty()) {
+    std::fprintf(stderr, "picket %s: %s\n", command, err.c_str());
+    return 2;
+  }
+  const std::string who = std::string("picket ") + command;
+  cfg.intel = start_intel(icfg, who.c_str(), o.quiet);
+  // `picket run` reloads on its main thread (housekeeping after SIGHUP).
+  register_reload("threat lists", [store = cfg.intel, args = o.intel, config = o.delivery.config, command] {
+    return reload_intel(*store, args, config, command);
+  });
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "exfil/exfil_detector.hpp"
 #include "longconn/longconn_detector.hpp"
 #include "mining/mining_detector.hpp"
+#include "intel/intel_detectors.hpp"
 #include "scan/scan_detectors.hpp"
 #include "spam/spam_detector.hpp"
 
@@ -27,6 +28,7 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(dns::make_nxdomain_storm_detector());
   d.push_back(dns::make_metadata_rebind_detector());
   d.push_back(dns::make_sinkhole_detector());
+  d.push_back(intel::make_threat_intel_detector());
   d.push_back(bruteforce::make_bruteforce_detector());
   d.push_back(mining::make_bitcoin_tool_detector());
   d.push_back(dos::make_outbound_dos_detector());

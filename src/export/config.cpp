@@ -140,6 +140,7 @@ std::string load_delivery_config(const std::string& path, DeliveryConfig& out) {
   static const std::set<std::string> kSinks = {"output", "syslog", "hook", "webhook"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
+    if (key == "intel") continue;  // src/intel/config.cpp reads it
     if (key != "suppress" && !kSinks.count(key)) {
       // Later releases add the daemon's settings to the same file; until
       // then, an unknown key is most likely a typo.

@@ -233,6 +233,19 @@ void render_evidence(JsonWriter& w, const Finding& f) {
     for (int i = 0; i < f.host_count; ++i) w.value(f.hosts[i]);
     w.end_array();
   }
+  if (f.threat_list[0]) {
+    // GuardDuty's shape: the list, and the threat names it gives the entry.
+    w.key("threatIntelligenceDetails").begin_array().begin_object();
+    w.field("threatListName", std::string_view(f.threat_list));
+    w.key("threatNames").begin_array();
+    w.value(std::string_view(f.threat_name));
+    if (f.threat_detail[0]) w.value(std::string_view(f.threat_detail));
+    w.end_array();
+    w.end_object().end_array();
+    // A connection flagged because a listed domain resolved to its address.
+    if (f.domain[0] && detect::finding_type_info(f.type).action != ActionType::kDnsRequest)
+      w.field("domain", std::string_view(f.domain));
+  }
   w.end_object();
 }
 

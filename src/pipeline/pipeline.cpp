@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "picket/detect/mining_rules.hpp"
+#include "picket/detect/trust_filter.hpp"
 #include "picket/export/aggregator.hpp"
 #include "picket/flow/flow_key.hpp"
 #include "worker.hpp"
@@ -76,6 +77,7 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
       if (!detector_config.enabled(d)) continue;
       detect::DetectorContext ctx;
       ctx.home = &m.cfg.home;
+      ctx.intel = m.cfg.intel.get();
       ctx.params = detector_config.values(d);
       ctx.state_dir = m.cfg.state_dir;
       ctx.shard_index = i;
@@ -99,6 +101,7 @@ void Pipeline::Impl::push_control(unsigned w, PacketSlot::Kind kind, core::Nanos
 
 void Pipeline::Impl::exporter_loop() {
   exporter::Aggregator agg(cfg.update_interval);
+  detect::TrustFilter trust(cfg.intel.get());
   std::map<std::string, std::uint64_t> by_type;
   exporter::Delivery& delivery = *cfg.delivery;
   detect::Finding batch[64];
@@ -111,6 +114,7 @@ void Pipeline::Impl::exporter_loop() {
       while ((k = ring->dequeue_burst(batch, 64)) != 0) {
         got += k;
         for (std::size_t i = 0; i < k; ++i) {
+          if (trust.trusted(batch[i])) continue;
           exporter::Aggregator::Outcome outcome;
           const auto& rec = agg.add(batch[i], outcome);
           if (outcome == exporter::Aggregator::Outcome::kNew) {
@@ -142,6 +146,7 @@ void Pipeline::Impl::exporter_loop() {
   delivery.close();
   for (const auto* rec : agg.records()) ++by_type[detect::finding_type_info(rec->f.type).name];
   stats.findings_total = agg.size();
+  stats.findings_trusted = trust.suppressed();
   stats.findings_by_type.assign(by_type.begin(), by_type.end());
 }
 

@@ -97,6 +97,7 @@ std::string format_summary(const PipelineStats& s) {
          "\n";
   o += "  findings " + std::to_string(s.findings_total) + " (" + std::to_string(s.findings_new) + " new, " +
        std::to_string(s.findings_updates) + " updates written)";
+  if (s.findings_trusted) o += ", " + std::to_string(s.findings_trusted) + " dropped (trusted list)";
   for (const auto& [type, n] : s.findings_by_type) o += "\n    " + type + ": " + std::to_string(n);
   o += "\n";
   if (s.events_written) o += "  events written " + std::to_string(s.events_written) + "\n";
@@ -156,6 +157,7 @@ std::string format_stats_json(const PipelineStats& s) {
   w.end_array();
   w.key("findings").begin_object();
   w.field("total", s.findings_total).field("new", s.findings_new).field("updates", s.findings_updates);
+  w.field("trusted_dropped", s.findings_trusted);
   w.key("by_type").begin_object();
   for (const auto& [type, n] : s.findings_by_type) w.field(type, n);
   w.end_object().end_object();

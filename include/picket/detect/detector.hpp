@@ -14,6 +14,10 @@
 #include "picket/detect/finding.hpp"
 #include "picket/detect/home_net.hpp"
 
+namespace picket::intel {
+class IntelStore;
+}
+
 namespace picket::detect {
 
 // How events reach shards: each detector's state is keyed by one of these,
@@ -35,6 +39,8 @@ struct ParamSpec {
 
 struct DetectorContext {
   const HomeNet* home = nullptr;
+  // Threat and trusted lists (src/intel), or null when none are loaded.
+  picket::intel::IntelStore* intel = nullptr;
   std::vector<double> params;  // in the order of Detector::params()
   // Where detectors keep state across runs (baselines); empty: no persistence.
   std::string state_dir;

@@ -17,6 +17,7 @@
 #include "picket/detect/detector.hpp"
 #include "picket/export/delivery.hpp"
 #include "picket/flow/flow_table.hpp"
+#include "picket/intel/store.hpp"
 #include "picket/net/packet.hpp"
 
 namespace picket::pipeline {
@@ -37,6 +38,9 @@ struct PipelineConfig {
   // Progress callback, called from the capture thread about once a second of wall time.
   std::function<void(const struct PipelineStats&)> progress;
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: stop reading, flush, exit
+  // Threat and trusted lists (reloadable), or null: no threat-list findings,
+  // nothing trusted.
+  std::shared_ptr<intel::IntelStore> intel;
   // Live capture (run_live): how often `progress` is called (wall time), how
   // far behind the wall clock idle workers keep their ticks, and a callback
   // the main thread calls about every 100 ms (signals, reloads).
@@ -66,6 +70,7 @@ struct PipelineStats {
   std::uint64_t not_analysed = 0;    // frames that carried no usable IP packet
   std::vector<WorkerStats> workers;
   std::uint64_t findings_new = 0, findings_updates = 0, findings_total = 0;
+  std::uint64_t findings_trusted = 0;  // dropped: a party is on a trusted list
   std::vector<std::pair<std::string, std::uint64_t>> findings_by_type;
   std::uint64_t events_written = 0;
   double wall_seconds = 0;
