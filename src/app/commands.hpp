@@ -16,6 +16,7 @@ Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
+Action add_check_config_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
 void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
