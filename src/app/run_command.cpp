@@ -36,7 +36,7 @@ std::string stats_line(const pipeline::PipelineStats& s, std::uint64_t& last_pac
   last_packets = s.input.packets;
   last_seconds = s.wall_seconds;
   char buf[256];
-  std::snprintf(buf, sizeof(buf), "stats: %.0f s, packets %llu (%.0f/s), drops %llu, flows %llu, findings %llu",
+  std::snprintf(buf, sizeof(buf), "stats: %.1f s, packets %llu (%.0f/s), drops %llu, flows %llu, findings %llu",
                 s.wall_seconds, static_cast<unsigned long long>(s.input.packets), rate,
                 static_cast<unsigned long long>(s.capture.drops()), static_cast<unsigned long long>(flows),
                 static_cast<unsigned long long>(s.findings_new));

@@ -54,6 +54,7 @@ class Netns:
         sh = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
         sh("ip", "netns", "add", self.name)
         try:
+            self.run("ip", "link", "set", "lo", "up")  # the metrics endpoint listens on 127.0.0.1
             self.run("ip", "link", "add", self.tx, "type", "veth", "peer", "name", self.rx)
             for dev in (self.tx, self.rx):
                 # No IPv6 on the pair: the kernel's own router solicitations
@@ -315,8 +316,161 @@ def case_signals(env, c):
         c.check("interrupted" in live.stderr(), "SIGTERM: summary says the capture was interrupted")
 
 
+BROKEN = """[capture]
+interfaces = ["eth1"]
+workers = 0
+snaplen = "big"
+bogus = 1
+
+[daemon]
+stats_interval = -5
+
+[network]
+home = ["10.0.0.0/33"]
+
+[flow_table]
+timeouts = { tcp_new = "x", warp = 5 }
+
+[detectors.portscan]
+min_ports = 1
+nonsense = 3
+
+[detectors.nosuch]
+x = 1
+"""
+# (line, key) of every mistake above, found by reading the file by hand.
+BROKEN_ERRORS = [(3, "capture.workers"), (4, "capture.snaplen"), (5, "capture.bogus"), (8, "daemon.stats_interval"),
+                 (11, "network.home"), (14, "flow_table.timeouts.tcp_new"), (14, "flow_table.timeouts.warp"),
+                 (17, "detectors.portscan.min_ports"), (18, "detectors.portscan.nonsense"), (20, "detectors.nosuch")]
+
+
+def case_config(env, c):
+    """check-config names file, line and key of every error; the example file is valid; run refuses a bad file."""
+    example = os.path.join(env.src, "rules", "picket.toml")
+    r = subprocess.run([env.picket, "check-config", example], capture_output=True, text=True)
+    c.check(r.returncode == 0 and "OK" in r.stdout, "rules/picket.toml passes check-config", r.stderr)
+    bad = os.path.join(env.work, "bad.toml")
+    open(bad, "w").write(BROKEN)
+    r = subprocess.run([env.picket, "check-config", bad], capture_output=True, text=True)
+    c.check(r.returncode == 1, "broken file: check-config exits 1", str(r.returncode))
+    lines = r.stderr.splitlines()
+    for line, key in BROKEN_ERRORS:
+        c.check(any(l.startswith(f"{bad}:{line}: key '{key}'") for l in lines), f"broken file: line {line} key {key} named",
+                r.stderr)
+    c.check(f"{len(BROKEN_ERRORS)} error(s)" in r.stderr, f"broken file: exactly {len(BROKEN_ERRORS)} errors",
+            r.stderr[-300:])
+    r = subprocess.run([env.picket, "run", "--config", bad], capture_output=True, text=True, timeout=30)
+    c.check(r.returncode == 2 and f"{bad}:3: key 'capture.workers'" in r.stderr, "picket run refuses the broken file",
+            r.stderr[-300:])
+    syntax = os.path.join(env.work, "syntax.toml")
+    open(syntax, "w").write("[capture]\nworkers = 2\n\n[daemon\n")
+    r = subprocess.run([env.picket, "check-config", syntax], capture_output=True, text=True)
+    c.check(r.returncode == 1 and f"{syntax}:4:" in r.stderr, "syntax error: named with its line", r.stderr)
+    sinks = os.path.join(env.work, "sinks.toml")
+    open(sinks, "w").write("[daemon]\nstats_interval = 5\n\n[[output]]\npaht = '/tmp/x'\n")
+    r = subprocess.run([env.picket, "check-config", sinks], capture_output=True, text=True)
+    c.check(r.returncode == 1 and f"{sinks}:4:" in r.stderr, "sink table error: named with its line", r.stderr)
+
+
+def proc_status(pid):
+    out = {}
+    for line in open(f"/proc/{pid}/status"):
+        k, _, v = line.partition(":")
+        out[k] = v.split()
+    return out
+
+
+def case_daemon(env, c):
+    """run --config: privileges dropped to the configured user after opening, Prometheus endpoint, findings."""
+    if why := can_netns():
+        return skip(why)
+    pcap = env.generate("demo")
+    want = replay_keys(env, pcap)
+    os.chmod(env.work, 0o777)  # the unprivileged user rewrites its stats file there
+    with Netns() as ns:
+        cfg = os.path.join(env.work, "daemon.toml")
+        stats = os.path.join(env.work, "daemon-stats.json")
+        out = os.path.join(env.work, "daemon.json")
+        open(cfg, "w").write(f"""[capture]
+interfaces = ["{ns.rx}"]
+workers = 2
+[daemon]
+user = "nobody"
+stats_interval = 0.1
+stats_json = "{stats}"
+prometheus = "127.0.0.1:0"
+[[output]]
+path = "{out}"
+""")
+        live = Live(env, ["--config", cfg], ns=ns, tag="daemon")
+        live.stats = stats
+        live.out = out
+        try:
+            live.ready()
+            st = proc_status(live.proc.pid)
+            c.check(st["Uid"][:3] == ["65534"] * 3, "privileges: running as nobody after the capture opened",
+                    str(st["Uid"]))
+            c.check(int(st["CapEff"][0], 16) == 0, "privileges: no capabilities left", str(st["CapEff"]))
+            ns.run("tcpreplay", "-q", "-i", ns.tx, "--multiplier", SPEEDUP, pcap)
+            live.wait_packets(packets_in(pcap))
+            port = wait_for(lambda: __import__("re").search(r"metrics on port (\d+)", live.stderr()), 5, "port")
+            fetch = ("import urllib.request,sys;"
+                     f"sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:{port.group(1)}/metrics').read().decode())")
+            text = ""
+            # The metrics refresh every second: wait until they show every packet.
+            def all_packets():
+                nonlocal text
+                text = ns.run(sys.executable, "-c", fetch, text=True).stdout
+                got = sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith("picket_packets_total{"))
+                return got >= packets_in(pcap)
+            wait_for(all_packets, 10, "metrics with every packet")
+            c.check("picket_drops_total" in text and "picket_flows_active" in text,
+                    "prometheus: packets, drops and flows exported", text[:400])
+        except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as e:
+            live.stop(signal.SIGKILL)
+            c.check(False, "daemon: capture", f"{e}\n{live.stderr()[-800:]}")
+            return
+        rc = live.stop()
+        c.check(rc == 0, "daemon: SIGTERM, exit 0", str(rc))
+        c.check(keys_of(out) == want, "daemon: findings equal the replay's", f"{keys_of(out)} vs {want}")
+
+
+def case_cap_net_raw(env, c):
+    """As an unprivileged user holding only CAP_NET_RAW, libpcap capture with fanout works."""
+    if why := can_netns():
+        return skip(why)
+    if subprocess.run(["sh", "-c", "command -v setpriv"], capture_output=True).returncode != 0:
+        return skip("setpriv (util-linux) not installed")
+    pcap = env.generate("demo")
+    want = replay_keys(env, pcap)
+    os.chmod(env.work, 0o777)
+    with Netns() as ns:
+        setpriv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all,+net_raw",
+                   "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw"]
+        live = Live(env, ["-q", "-w", "2", "-i", ns.rx], tag="capraw")
+        live.proc.kill()
+        live.proc.wait()
+        cmd = ns.cmd(*setpriv, env.picket, "run", "--stats-interval", "0.1", "--stats-json", live.stats, "-o",
+                     live.out, "-q", "-w", "2", "-i", ns.rx)
+        live.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=live.errf)
+        try:
+            live.ready()
+            st = proc_status(live.proc.pid)
+            c.check(st["Uid"][0] == "65534" and int(st["CapEff"][0], 16) == 1 << 13,
+                    "only CAP_NET_RAW, as nobody", f"{st['Uid']} {st['CapEff']}")
+            ns.run("tcpreplay", "-q", "-i", ns.tx, "--multiplier", SPEEDUP, pcap)
+            live.wait_packets(packets_in(pcap))
+        except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as e:
+            live.stop(signal.SIGKILL)
+            c.check(False, "CAP_NET_RAW: capture", f"{e}\n{live.stderr()[-800:]}")
+            return
+        rc = live.stop()
+        c.check(rc == 0, "CAP_NET_RAW: exit 0", str(rc))
+        c.check(keys_of(live.out) == want, "CAP_NET_RAW: findings equal the replay's")
+
+
 CASES = {"pcap_fanout": case_pcap_fanout, "dpdk_af_packet": case_dpdk_af_packet, "dpdk_net_pcap": case_dpdk_net_pcap,
-         "signals": case_signals}
+         "signals": case_signals, "config": case_config, "daemon": case_daemon, "cap_net_raw": case_cap_net_raw}
 
 if __name__ == "__main__":
     sys.exit(e2e.main(CASES))
