@@ -103,7 +103,9 @@ int run_live(const RunOptions& o) {
   std::unique_ptr<capture::LiveCapture> cap = open_capture(o, error);
   if (!cap) {
     std::fprintf(stderr, "picket run: %s\n", error.c_str());
-    return 1;
+    // Wrong or missing options are usage errors (2); a capture that cannot open is a runtime error (1).
+    const bool usage = error.rfind("nothing to capture", 0) == 0 || error.rfind("--", 0) == 0;
+    return usage ? 2 : 1;
   }
   auto metrics = std::make_shared<MetricsServer>();
   if (!o.prometheus.empty()) {
