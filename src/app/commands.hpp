@@ -17,6 +17,7 @@ Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
 Action add_intel_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
+Action add_check_config_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings),
 // and the GeoIP options below.

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   const auto samples = picket::app::add_sample_findings_command(app);
   const auto intel = picket::app::add_intel_command(app);
   const auto run = picket::app::add_run_command(app);
+  const auto check_config = picket::app::add_check_config_command(app);
 
   try {
     app.parse(argc, argv);
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (sub->get_name() == "sample-findings") return samples();
     if (sub->get_name() == "intel") return intel();
     if (sub->get_name() == "run") return run();
+    if (sub->get_name() == "check-config") return check_config();
   }
   std::cout << app.help();
   return 2;
