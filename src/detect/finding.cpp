@@ -87,13 +87,22 @@ const FindingTypeInfo kTypes[] = {
      "Host {local} is querying {domain}, a domain on a threat list you supplied."},
     {"UnauthorizedAccess:EC2/SSHBruteForce", 2.0, ActionType::kNetworkConnection, ResourceRole::kTarget,
      "SSH brute force attack against {local}.",
-     "Remote host {remote} made many short SSH sessions to {local} port {port}: a password-guessing attack."},
+     "Remote host {remote} made many short SSH sessions to {local} port {port}: a password-guessing attack.",
+     "SSH brute force attack launched from {local}.",
+     "Host {local} made many short SSH sessions to {remote} port {port}: it is guessing passwords, so it is likely "
+     "compromised."},
     {"UnauthorizedAccess:EC2/RDPBruteForce", 2.0, ActionType::kNetworkConnection, ResourceRole::kTarget,
      "RDP brute force attack against {local}.",
-     "Remote host {remote} made many short RDP sessions to {local} port {port}: a password-guessing attack."},
+     "Remote host {remote} made many short RDP sessions to {local} port {port}: a password-guessing attack.",
+     "RDP brute force attack launched from {local}.",
+     "Host {local} made many short RDP sessions to {remote} port {port}: it is guessing passwords, so it is likely "
+     "compromised."},
     {"Impact:EC2/WinRMBruteForce", 2.0, ActionType::kNetworkConnection, ResourceRole::kTarget,
      "WinRM brute force attack against {local}.",
-     "Remote host {remote} made many short WinRM sessions to {local} port {port}: a password-guessing attack."},
+     "Remote host {remote} made many short WinRM sessions to {local} port {port}: a password-guessing attack.",
+     "WinRM brute force attack launched from {local}.",
+     "Host {local} made many short WinRM sessions to {remote} port {port}: it is guessing passwords, so it is likely "
+     "compromised."},
     {"Backdoor:EC2/C&CActivity.Beacon", 8.0, ActionType::kNetworkConnection, ResourceRole::kActor,
      "{local} is beaconing to {remote}.",
      "Host {local} connects to {remote} port {port} at regular intervals with regular sizes, the pattern of malware calling home."},
@@ -148,6 +157,22 @@ const char* severity_label(double s) {
   if (s >= 7.0) return "High";
   if (s >= 4.0) return "Medium";
   return "Low";
+}
+
+ResourceRole Finding::role() const { return role_set ? role_override : finding_type_info(type).role; }
+
+const char* Finding::title_template() const {
+  const FindingTypeInfo& info = finding_type_info(type);
+  return role() == ResourceRole::kActor && info.role != ResourceRole::kActor && info.title_as_actor
+             ? info.title_as_actor
+             : info.title;
+}
+
+const char* Finding::description_template() const {
+  const FindingTypeInfo& info = finding_type_info(type);
+  return role() == ResourceRole::kActor && info.role != ResourceRole::kActor && info.description_as_actor
+             ? info.description_as_actor
+             : info.description;
 }
 
 void Finding::add_metric(std::string_view name, double value) {

@@ -270,18 +270,18 @@ void TopParties::add(const core::IpAddr& a, std::uint64_t weight, core::Nanos se
 }
 
 const core::IpAddr& finding_actor(const Finding& f) {
-  return detect::finding_type_info(f.type).role == ResourceRole::kActor ? f.local : f.remote;
+  return f.role() == ResourceRole::kActor ? f.local : f.remote;
 }
 const core::IpAddr& finding_target(const Finding& f) {
-  return detect::finding_type_info(f.type).role == ResourceRole::kActor ? f.remote : f.local;
+  return f.role() == ResourceRole::kActor ? f.remote : f.local;
 }
 
 std::string finding_title(const FindingRecord& rec) {
-  std::string t = expand(detect::finding_type_info(rec.f.type).title, rec.f);
+  std::string t = expand(rec.f.title_template(), rec.f);
   return rec.sample ? "[SAMPLE] " + t : t;
 }
 std::string finding_description(const FindingRecord& rec) {
-  return expand(detect::finding_type_info(rec.f.type).description, rec.f);
+  return expand(rec.f.description_template(), rec.f);
 }
 
 void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std::string& out) {
@@ -320,7 +320,7 @@ void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std
   w.field("serviceName", "picket");
   w.field("detectorId", opt.detector_id);
   render_action(w, f, info.action, rec.remote_geo.get());
-  w.field("resourceRole", info.role == ResourceRole::kActor ? "ACTOR" : "TARGET");
+  w.field("resourceRole", f.role() == ResourceRole::kActor ? "ACTOR" : "TARGET");
   render_evidence(w, f);
   w.key("additionalInfo").begin_object();
   if (rec.sample) w.field("sample", true);

@@ -128,7 +128,7 @@ void extract(int field, const FindingRecord& rec, Values& v) {
     case kPpRemoteV6: if (pp) v.a_if(f.remote, false); break;
     case kDnsDomain: if (dns) v.s(f.domain); break;
     case kDnsProtocol: if (dns) v.s(f.protocol == 6 ? "TCP" : "UDP"); break;
-    case kResourceRole: v.s(info.role == detect::ResourceRole::kActor ? "ACTOR" : "TARGET"); break;
+    case kResourceRole: v.s(rec.f.role() == detect::ResourceRole::kActor ? "ACTOR" : "TARGET"); break;
     case kCount: v.d(static_cast<double>(rec.count)); break;
     case kDetector: v.s(f.detector); break;
     case kSample: v.s(rec.sample ? "true" : "false"); break;

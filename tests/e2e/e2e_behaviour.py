@@ -60,16 +60,19 @@ def case_scenarios(env, c):
         want = expected(env, name)
         c.check(got == want, f"{name}: {want or 'no finding'}", f"got {got}")
 
-    # Severity and roles: Low when the home host is attacked, High when it attacks.
+    # Severity and roles: Low and TARGET when the home host is attacked, High and ACTOR when it attacks.
     f = one(env, "behave_ssh_bruteforce")
     ev = f["service"]["evidence"] if f else {}
     c.check(f and f["severity"] == 2.0 and remote(f) == "198.51.100.23" and ev["recognisedByProtocol"] == 1
-            and ev["sessions"] == 30, "behave_ssh_bruteforce: Low 2.0, from 198.51.100.23, 30 sessions (generated)",
+            and ev["sessions"] == 30 and f["service"]["resourceRole"] == "TARGET"
+            and f["service"]["action"]["networkConnectionAction"]["connectionDirection"] == "INBOUND", "behave_ssh_bruteforce: Low 2.0, from 198.51.100.23, 30 sessions (generated)",
             str(f and (f["severity"], ev)))
     f = one(env, "behave_ssh_bruteforce_2222")
     c.check(f and f["severity"] == 8.0 and remote(f) == "203.0.113.45" and f["service"]["evidence"]["sessions"] == 25
-            and f["service"]["evidence"]["samplePorts"] == [2222],
-            "behave_ssh_bruteforce_2222: High 8.0 (home host attacks), port 2222 by protocol, 25 sessions",
+            and f["service"]["evidence"]["samplePorts"] == [2222] and f["service"]["resourceRole"] == "ACTOR"
+            and f["service"]["action"]["networkConnectionAction"]["connectionDirection"] == "OUTBOUND"
+            and f["title"] == "SSH brute force attack launched from 10.1.0.21.",
+            "behave_ssh_bruteforce_2222: High 8.0, ACTOR, OUTBOUND (home host attacks), port 2222 by protocol, 25 sessions",
             str(f and f["service"]["evidence"]))
     f = one(env, "behave_rdp_bruteforce")
     c.check(f and f["service"]["evidence"]["sessions"] == 25 and remote(f) == "198.51.100.24",

@@ -70,6 +70,11 @@ struct FindingTypeInfo {
   ResourceRole role;        // role of the local host (the finding's resource)
   const char* title;        // may contain {local} {remote} {port} {domain}
   const char* description;  // same placeholders
+  // Types whose local host may be either side (brute force: GuardDuty reports
+  // both an attacked and an attacking instance): wording when the local host
+  // is the actor. Null for types with one fixed role.
+  const char* title_as_actor = nullptr;
+  const char* description_as_actor = nullptr;
 };
 const FindingTypeInfo& finding_type_info(FindingType t);
 // GuardDuty's bands: Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9, Critical 9.0-10.0.
@@ -97,6 +102,10 @@ struct Finding {
   // false: a new occurrence (the exporter adds `count`); true: fresher figures
   // for an occurrence already reported (the exporter replaces the evidence).
   bool update = false;
+  // The local host's role when the detector decided it (set_role); otherwise
+  // the type's role (FindingTypeInfo::role). See role().
+  bool role_set = false;
+  ResourceRole role_override = ResourceRole::kActor;
   char domain[256] = {};
   // Identity of the activity: equal for repeats of the same activity, so that
   // the exporter folds them into one finding with one stable id.
@@ -119,6 +128,15 @@ struct Finding {
   char threat_detail[64] = {};
 
   void add_metric(std::string_view name, double value);
+  void set_role(ResourceRole r) {
+    role_set = true;
+    role_override = r;
+  }
+  // The local host's role in this finding.
+  ResourceRole role() const;
+  // Title and description templates for this finding's role.
+  const char* title_template() const;
+  const char* description_template() const;
   // Fills the threat fields (cut to size).
   void set_threat(std::string_view list, std::string_view name, std::string_view detail = {});
   // Computes `identity` from the type and the given parts.

@@ -153,6 +153,7 @@ class BruteForceShard final : public DetectorShard {
     // GuardDuty's rule: Low when the local host is attacked, High when it attacks.
     f.severity = p.actor_local ? 8.0 : 2.0;
     f.direction = p.actor_local ? Direction::kOutbound : Direction::kInbound;
+    f.set_role(p.actor_local ? ResourceRole::kActor : ResourceRole::kTarget);
     f.protocol = 6;
     f.local = p.actor_local ? k.initiator : k.responder;
     f.remote = p.actor_local ? k.responder : k.initiator;
