@@ -75,6 +75,7 @@ struct Query {
   std::string name;
   std::uint16_t qtype;
   std::uint8_t rcode;
+  bool one_off = false;  // a new name in every lap (its first 4 characters change)
 };
 
 Query pick_query(std::mt19937_64& rng, const std::vector<std::string>& known, const std::vector<double>& cdf) {
@@ -91,7 +92,7 @@ Query pick_query(std::mt19937_64& rng, const std::vector<std::string>& known, co
     return {known[std::min(idx, known.size() - 1)], qtype, 0};
   }
   if (r < 90)
-    return {token(rng, 8 + rng() % 9) + "." + kShardZones[rng() % 5], qtype, 0};
+    return {token(rng, 8 + rng() % 9) + "." + kShardZones[rng() % 5], qtype, 0, true};
   if (r < 95) {
     char n[64];
     std::snprintf(n, sizeof(n), "%u.%u.%u.10.in-addr.arpa", static_cast<unsigned>(rng() % 256),
@@ -107,7 +108,12 @@ Query pick_query(std::mt19937_64& rng, const std::vector<std::string>& known, co
   return {"www." + word(rng) + "." + kSuffixes[rng() % 7], qtype, 3};  // typos, dead links
 }
 
-std::vector<DnsEvent> make_events() {
+struct Lap {
+  std::vector<DnsEvent> events;                                // in time order
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> one_off;  // (event index, query number)
+};
+
+Lap make_lap() {
   static const char* const kSuffixes[] = {"com", "com", "com", "net", "org", "io", "de", "co.uk", "com.au"};
   static const char* const kPrivate[] = {"cloudfront.net", "s3.amazonaws.com", "github.io"};
   static const char* const kHostLabels[] = {"www", "api", "static", "cdn", "img", "login", "mail", "app",
@@ -131,9 +137,11 @@ std::vector<DnsEvent> make_events() {
   for (auto& c : cdf) c /= sum;
 
   std::vector<DnsEvent> v(kLapEvents);
+  std::vector<bool> one_off(kLapEvents);
   Nanos t = 1'700'000'000ULL * 1'000'000'000ULL;
   for (std::size_t i = 0; i + 1 < kLapEvents; i += 2) {
     const Query q = pick_query(rng, known, cdf);
+    one_off[i] = one_off[i + 1] = q.one_off;
     DnsEvent& e = v[i];
     t += 200'000;  // a query every 0.2 ms: 10,000 messages per second with the answers
     e.ts = t;
@@ -165,13 +173,33 @@ std::vector<DnsEvent> make_events() {
     }
   }
   // Time order, as the shard host delivers them (answers interleave with later queries).
-  std::stable_sort(v.begin(), v.end(), [](const DnsEvent& x, const DnsEvent& y) { return x.ts < y.ts; });
-  return v;
+  std::vector<std::uint32_t> order(kLapEvents);
+  for (std::uint32_t k = 0; k < kLapEvents; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return v[x].ts < v[y].ts; });
+  Lap lap;
+  lap.events.reserve(kLapEvents);
+  for (std::uint32_t k = 0; k < kLapEvents; ++k) {
+    lap.events.push_back(v[order[k]]);
+    if (one_off[order[k]]) lap.one_off.emplace_back(k, order[k] / 2);
+  }
+  return lap;
 }
 
-const std::vector<DnsEvent>& lap_events() {
-  static const std::vector<DnsEvent> events = make_events();
-  return events;
+const Lap& lap_data() {
+  static const Lap lap = make_lap();
+  return lap;
+}
+const std::vector<DnsEvent>& lap_events() { return lap_data().events; }
+
+// Lap `n` of the traffic: the same events, later in time, with new one-off names.
+void set_lap(std::vector<DnsEvent>& events, std::uint64_t n, Nanos shift) {
+  const auto& lap = lap_data();
+  for (std::size_t k = 0; k < events.size(); ++k) events[k].ts = lap.events[k].ts + shift;
+  if (n == 0) return;
+  for (const auto& [idx, query] : lap.one_off) {
+    std::uint64_t x = (n << 32 | query) * 0x9e3779b97f4a7c15ULL;
+    for (int c = 0; c < 4; ++c, x >>= 8) events[idx].qname[c] = "abcdefghijklmnopqrstuvwxyz0123456789"[(x & 0xff) % 36];
+  }
 }
 
 // Capture time one lap covers (the next lap starts 1 ms after its end).
@@ -181,7 +209,7 @@ struct Shards {
   std::vector<std::unique_ptr<picket::detect::DetectorShard>> list;
   CountingSink sink;
   Nanos next_tick = 0;
-  Nanos shift = 0;  // added to event times: one lap's span per lap already run
+  std::uint64_t lap = 0;  // laps run so far
 };
 
 void make_shards(Shards& s) {
@@ -198,8 +226,7 @@ void make_shards(Shards& s) {
 }
 
 // One event through every shard, ticking first when capture time passed a second.
-inline void feed(Shards& s, DnsEvent& e) {
-  e.ts += s.shift;
+inline void feed(Shards& s, const DnsEvent& e) {
   while (e.ts >= s.next_tick) {
     for (auto& sh : s.list) sh->on_tick(s.next_tick, s.sink);
     s.next_tick += 1'000'000'000ULL;
@@ -209,15 +236,13 @@ inline void feed(Shards& s, DnsEvent& e) {
 
 // The timed loop (named for callgrind's --toggle-collect).
 [[gnu::noinline]] void run_detectors(benchmark::State& state, Shards& s, std::vector<DnsEvent>& events) {
-  const auto& lap = lap_events();
   std::size_t i = 0;
   for (auto _ : state) {
     feed(s, events[i]);
     if (++i == events.size()) {
-      // Next lap: same traffic, later in time (restoring the times is not timed).
-      state.PauseTiming();
-      s.shift += lap_span();
-      for (std::size_t k = 0; k < events.size(); ++k) events[k].ts = lap[k].ts;
+      state.PauseTiming();  // making the next lap is not timed
+      ++s.lap;
+      set_lap(events, s.lap, s.lap * lap_span());
       i = 0;
       state.ResumeTiming();
     }
@@ -229,10 +254,10 @@ void BM_DnsDetectors_AllShards(benchmark::State& state) {
   make_shards(s);
   std::vector<DnsEvent> events = lap_events();
   s.next_tick = events.front().ts - events.front().ts % 1'000'000'000ULL;
-  // Warm-up lap, not timed: state as after minutes of this traffic.
-  for (auto& e : events) feed(s, e);
-  s.shift += lap_span();
-  events = lap_events();
+  // Warm-up lap, not timed: state as after a while of this traffic.
+  for (const auto& e : events) feed(s, e);
+  ++s.lap;
+  set_lap(events, s.lap, s.lap * lap_span());
   run_detectors(state, s, events);
   state.SetItemsProcessed(state.iterations());
   state.counters["detectors"] = static_cast<double>(s.list.size());

@@ -45,10 +45,21 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
 }
 
 const DomainParts& RegisteredDomains::split(std::string_view name) {
-  auto it = cache_.find(name);
-  if (it != cache_.end()) return it->second;
-  if (cache_.size() >= cap_) cache_.clear();
-  return cache_.emplace(std::string(name), compute(name)).first->second;
+  auto it = cur_.find(name);
+  if (it != cur_.end()) return it->second;
+  Map::node_type moved;
+  if (auto old = prev_.find(name); old != prev_.end()) moved = prev_.extract(old);
+  if (cur_.size() >= gen_cap_) {
+    prev_ = std::move(cur_);
+    cur_ = Map();
+  }
+  if (moved) return cur_.insert(std::move(moved)).position->second;
+  return cur_.emplace(std::string(name), compute(name)).first->second;
+}
+
+RegisteredDomains& shared_registered_domains() {
+  static thread_local RegisteredDomains domains;
+  return domains;
 }
 
 std::string_view subdomain_of(std::string_view name, std::string_view domain) {
@@ -200,25 +211,64 @@ bool is_tunnel_qtype(std::uint16_t t) {
   return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
 }
 
+namespace {
+
+// Zones whose names carry data by design: a DNSBL look-up sends the reversed
+// address, an anti-virus cloud look-up the hash of a file, an ad frame a
+// random token. A sensor at the defaults must not call them tunnels (they are
+// well-known, operated by security vendors).
+constexpr std::string_view kDataServiceZones[] = {
+    // DNS block lists (RFC 5782 look-ups)
+    "spamhaus.org", "spamhaus.net", "spamcop.net", "sorbs.net", "barracudacentral.org", "surbl.org",
+    "uribl.com", "abuseat.org", "mailspike.net", "dnswl.org", "psbl.surriel.com", "spamrats.com",
+    "senderscore.com", "s5h.net", "nszones.com", "spameatingmonkey.net", "junkemailfilter.com",
+    "dnsbl.httpbl.org", "mailshell.net", "invaluement.com",
+    // anti-virus and reputation clouds
+    "avqs.mcafee.com", "avts.mcafee.com", "gti.mcafee.com", "sophosxl.net", "e5.sk", "hash.cymru.com",
+    "senderbase.org", "trendmicro.com", "webroot.com", "brightcloud.com",
+    // ad frames named by random tokens
+    "safeframe.googlesyndication.com",
+};
+
+// FNV-1a over a name read from its end: every suffix of a name that starts at
+// a label has its hash once the walk reaches it, so one pass over the name
+// checks all its label-aligned suffixes against the zones.
+constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t fnv_step(std::uint64_t h, char c) {
+  return (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+}
+
+struct ZoneTable {
+  static constexpr std::size_t kSlots = 128;  // power of two, load < 1/4
+  std::array<std::uint64_t, kSlots> hash{};   // 0: empty
+  std::array<std::uint8_t, kSlots> zone{};
+  ZoneTable() {
+    for (std::size_t z = 0; z < std::size(kDataServiceZones); ++z) {
+      std::uint64_t h = kFnvBasis;
+      for (auto c = kDataServiceZones[z].rbegin(); c != kDataServiceZones[z].rend(); ++c) h = fnv_step(h, *c);
+      std::size_t i = h & (kSlots - 1);
+      while (hash[i] != 0) i = (i + 1) & (kSlots - 1);
+      hash[i] = h;
+      zone[i] = static_cast<std::uint8_t>(z);
+    }
+  }
+  bool contains(std::uint64_t h, std::string_view suffix) const {
+    for (std::size_t i = h & (kSlots - 1); hash[i] != 0; i = (i + 1) & (kSlots - 1))
+      if (hash[i] == h && kDataServiceZones[zone[i]] == suffix) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
 bool is_data_service_zone(std::string_view name) {
-  // Services whose query names carry data by design: a DNSBL look-up sends
-  // the reversed address, an anti-virus cloud look-up the hash of a file, an
-  // ad frame a random token. A sensor at the defaults must not call them
-  // tunnels (they are well-known, operated by security vendors).
-  static constexpr std::string_view kZones[] = {
-      // DNS block lists (RFC 5782 look-ups)
-      "spamhaus.org", "spamhaus.net", "spamcop.net", "sorbs.net", "barracudacentral.org", "surbl.org",
-      "uribl.com", "abuseat.org", "mailspike.net", "dnswl.org", "psbl.surriel.com", "spamrats.com",
-      "senderscore.com", "s5h.net", "nszones.com", "spameatingmonkey.net", "junkemailfilter.com",
-      "dnsbl.httpbl.org", "mailshell.net", "invaluement.com",
-      // anti-virus and reputation clouds
-      "avqs.mcafee.com", "avts.mcafee.com", "gti.mcafee.com", "sophosxl.net", "e5.sk", "hash.cymru.com",
-      "senderbase.org", "trendmicro.com", "webroot.com", "brightcloud.com",
-      // ad frames named by random tokens
-      "safeframe.googlesyndication.com",
-  };
-  for (auto z : kZones)
-    if (ends_with_zone(name, z)) return true;
+  // Same answer as ends_with_zone(name, z) for any zone z of the list.
+  static const ZoneTable table;
+  std::uint64_t h = kFnvBasis;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    h = fnv_step(h, name[i]);
+    if ((i == 0 || name[i - 1] == '.') && table.contains(h, name.substr(i))) return true;
+  }
   return false;
 }
 
@@ -293,6 +343,13 @@ core::IpAddr key_client(const std::string& key) {
   core::IpAddr a;
   std::memcpy(a.bytes.data(), key.data(), 16);
   return a;
+}
+
+ClientKeyBuf::ClientKeyBuf(const core::IpAddr& client, std::string_view name) {
+  const std::size_t n = std::min(name.size(), kDnsEventMaxName);
+  std::memcpy(buf_, client.bytes.data(), 16);
+  std::memcpy(buf_ + 16, name.data(), n);
+  len_ = 16 + n;
 }
 
 std::string_view key_name(const std::string& key) { return std::string_view(key).substr(16); }
