@@ -266,7 +266,7 @@ class ExfilShard final : public DetectorShard {
   core::Nanos window_, bucket_;
   struct KeyHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
   };
   std::unordered_map<std::string, KeyState, KeyHash, std::equal_to<>> keys_;
   std::set<std::string> reported_;  // ordered: updates go out in a fixed order

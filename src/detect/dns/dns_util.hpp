@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "picket/core/hash.hpp"
 #include "picket/core/ip_addr.hpp"
 #include "picket/detect/events.hpp"
 #include "picket/detect/finding.hpp"
@@ -43,7 +44,7 @@ class RegisteredDomains {
   // for every event.
   struct NameHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
   };
   using Map = std::unordered_map<std::string, DomainParts, NameHash, std::equal_to<>>;
   std::size_t gen_cap_;

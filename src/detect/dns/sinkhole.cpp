@@ -4,6 +4,7 @@
 // built in (a detector parameter cannot hold a list); answers of 0.0.0.0,
 // :: or loopback for public names are blocking answers too, but also what
 // ad blockers give, so they are counted as evidence, never a finding alone.
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,8 +60,16 @@ const std::vector<Net4> kSinkholeNets = [] {
   return v;
 }();
 
+// First octets of the sinkhole networks (all are /8 or longer): nearly every
+// answer is ruled out by one bit.
+const std::array<bool, 256> kSinkholeFirstOctet = [] {
+  std::array<bool, 256> b{};
+  for (const auto& n : kSinkholeNets) b[n.base >> 24] = true;
+  return b;
+}();
+
 bool is_sinkhole(const core::IpAddr& a) {
-  if (!a.is_v4()) return false;
+  if (!kSinkholeFirstOctet[a.bytes[12]] || !a.is_v4()) return false;
   const std::uint32_t v = a.v4_host_order();
   for (const auto& n : kSinkholeNets)
     if ((v & n.mask) == n.base) return true;
