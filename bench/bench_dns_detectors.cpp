@@ -28,9 +28,9 @@
 // are outside the timed loop.
 //
 // BM_DnsDetectors_AllShards/iterations:524288 runs exactly four laps, for
-//   valgrind --tool=callgrind --toggle-collect='*run_detectors*' \
-//     --toggle-collect='*untimed_refill*' build/bench/picket_detect_bench \
-//     --benchmark_filter='AllShards/iterations'
+//   valgrind --tool=callgrind --toggle-collect='*run_detectors*'
+//     --toggle-collect='*untimed_refill*' build/bench/picket_detect_bench
+//     --benchmark_filter='AllShards/iterations'     (one command line)
 // whose instruction count divided by 524,288 is the cost per event, whatever
 // the machine's load (src/detect/dns/README.md, PERFORMANCE).
 #include <benchmark/benchmark.h>
