@@ -43,7 +43,7 @@ class DgaShard final : public DetectorShard {
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.rcode != 3 || e.qname_len == 0) return;
-    const DomainParts& parts = domains_.split(qname_of(e));
+    const DomainParts& parts = shared_registered_domains().split(qname_of(e));
     // Only names under a listed public suffix: failures under .local, .lan,
     // .corp and other private names are configuration, not DGA. Reverse
     // look-ups (.arpa) are not chosen names either.
@@ -100,7 +100,6 @@ class DgaShard final : public DetectorShard {
 
   std::vector<double> p_;
   ClientWindows windows_;
-  RegisteredDomains domains_;
 };
 
 

@@ -91,25 +91,29 @@ class ExfilShard final : public DetectorShard {
       domain = "dnscat";
       sub = name.substr(7);
     } else {
-      const DomainParts& parts = domains_.split(name);
+      const DomainParts& parts = shared_registered_domains().split(name);
       if (parts.single_label) return;
       domain = parts.registered;
       sub = subdomain_of(name, domain);
     }
     if (sub.empty()) return;
-    const double bits = subdomain_bits(sub);
+    // The information of the name is worked out only when it counts: for a
+    // new key, and for a name not seen in the window (most queries repeat).
+    double bits = -1;
 
-    const std::string key = client_key(e.client, domain);
-    auto it = keys_.find(key);
+    const ClientKeyBuf key_buf(e.client, domain);
+    auto it = keys_.find(key_buf.view());
     if (it == keys_.end()) {
+      bits = subdomain_bits(sub);
       if (bits <= 0) return;  // nothing to carry: not worth a key
       if (keys_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) {
         ++refused_keys_;
         return;
       }
-      it = keys_.emplace(key, KeyState(static_cast<std::size_t>(p_[kMaxNamesPerKey]))).first;
+      it = keys_.emplace(std::string(key_buf.view()), KeyState(static_cast<std::size_t>(p_[kMaxNamesPerKey]))).first;
       it->second.first_seen = e.ts;
     }
+    const std::string& key = it->first;
     KeyState& k = it->second;
     k.last_seen = e.ts;
     k.resolver = e.server;
@@ -124,6 +128,7 @@ class ExfilShard final : public DetectorShard {
     }
     rotate(k, e.ts);
     if (!is_new_name(k, core::hash_bytes(sub.data(), sub.size()))) return;
+    if (bits < 0) bits = subdomain_bits(sub);
 
     const std::uint64_t ep = e.ts / bucket_;
     const int b = static_cast<int>(ep % kBuckets);
@@ -259,8 +264,11 @@ class ExfilShard final : public DetectorShard {
 
   std::vector<double> p_;
   core::Nanos window_, bucket_;
-  RegisteredDomains domains_;
-  std::unordered_map<std::string, KeyState> keys_;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
+  };
+  std::unordered_map<std::string, KeyState, KeyHash, std::equal_to<>> keys_;
   std::set<std::string> reported_;  // ordered: updates go out in a fixed order
   std::uint64_t stored_ = 0, refused_keys_ = 0, refused_names_ = 0;
   core::Nanos next_sweep_ = 0;

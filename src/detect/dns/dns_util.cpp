@@ -45,10 +45,21 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
 }
 
 const DomainParts& RegisteredDomains::split(std::string_view name) {
-  auto it = cache_.find(name);
-  if (it != cache_.end()) return it->second;
-  if (cache_.size() >= cap_) cache_.clear();
-  return cache_.emplace(std::string(name), compute(name)).first->second;
+  auto it = cur_.find(name);
+  if (it != cur_.end()) return it->second;
+  Map::node_type moved;
+  if (auto old = prev_.find(name); old != prev_.end()) moved = prev_.extract(old);
+  if (cur_.size() >= gen_cap_) {
+    prev_ = std::move(cur_);
+    cur_ = Map();
+  }
+  if (moved) return cur_.insert(std::move(moved)).position->second;
+  return cur_.emplace(std::string(name), compute(name)).first->second;
+}
+
+RegisteredDomains& shared_registered_domains() {
+  static thread_local RegisteredDomains domains;
+  return domains;
 }
 
 std::string_view subdomain_of(std::string_view name, std::string_view domain) {
@@ -155,6 +166,24 @@ std::size_t longest_label(std::string_view name) {
   return std::max(best, cur);
 }
 
+namespace {
+
+constexpr std::string_view kIodineCodecCheck = "aaahhh-drink-mal-ein-j";
+
+// memmem: glibc's search beats string_view::find's first-character loop on
+// names full of the needle's first letter.
+bool contains(std::string_view hay, std::string_view needle) {
+  return hay.size() >= needle.size() && memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+}
+
+bool has_dns2tcp_handshake(std::string_view name) {
+  // Both labels start with '=', which host names never hold.
+  if (std::memchr(name.data(), '=', name.size()) == nullptr) return false;
+  return contains(name, ".=connect") || contains(name, ".=auth");
+}
+
+}  // namespace
+
 TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::uint16_t qtype) {
   // dnscat2 direct mode tags every name with "dnscat." (its documented
   // default tag); over a domain it sends hex with its packet header in
@@ -164,10 +193,9 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
   // iodine: NULL (10) and PRIVATE (65399) queries are its preferred types and
   // nearly unused otherwise; its downstream codec check sends a fixed phrase.
   if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
-  if (name.find("aaahhh-drink-mal-ein-j") != std::string_view::npos) return TunnelTool::kIodine;
+  if (contains(name, kIodineCodecCheck)) return TunnelTool::kIodine;
   // dns2tcp: the handshake labels "=connect" and "=auth".
-  if (name.find(".=connect") != std::string_view::npos || name.find(".=auth") != std::string_view::npos)
-    return TunnelTool::kDns2tcp;
+  if (has_dns2tcp_handshake(name)) return TunnelTool::kDns2tcp;
   std::size_t hex = 0;
   for (char c : sub) {
     if (c == '.') continue;
@@ -182,8 +210,7 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
 }
 
 bool tunnel_signature_strong(std::string_view name) {
-  return name.starts_with("dnscat.") || name.find("aaahhh-drink-mal-ein-j") != std::string_view::npos ||
-         name.find(".=connect") != std::string_view::npos || name.find(".=auth") != std::string_view::npos;
+  return name.starts_with("dnscat.") || contains(name, kIodineCodecCheck) || has_dns2tcp_handshake(name);
 }
 
 const char* tunnel_tool_name(TunnelTool t) {
@@ -200,25 +227,99 @@ bool is_tunnel_qtype(std::uint16_t t) {
   return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
 }
 
+namespace {
+
+// Zones whose names carry data by design: a DNSBL look-up sends the reversed
+// address, an anti-virus cloud look-up the hash of a file, an ad frame a
+// random token. A sensor at the defaults must not call them tunnels (they are
+// well-known, operated by security vendors).
+constexpr std::string_view kDataServiceZones[] = {
+    // DNS block lists (RFC 5782 look-ups)
+    "spamhaus.org", "spamhaus.net", "spamcop.net", "sorbs.net", "barracudacentral.org", "surbl.org",
+    "uribl.com", "abuseat.org", "mailspike.net", "dnswl.org", "psbl.surriel.com", "spamrats.com",
+    "senderscore.com", "s5h.net", "nszones.com", "spameatingmonkey.net", "junkemailfilter.com",
+    "dnsbl.httpbl.org", "mailshell.net", "invaluement.com",
+    // anti-virus and reputation clouds
+    "avqs.mcafee.com", "avts.mcafee.com", "gti.mcafee.com", "sophosxl.net", "e5.sk", "hash.cymru.com",
+    "senderbase.org", "trendmicro.com", "webroot.com", "brightcloud.com",
+    // ad frames named by random tokens
+    "safeframe.googlesyndication.com",
+};
+
+// FNV-1a over a name read from its end: every suffix of a name that starts at
+// a label has its hash once the walk reaches it, so one pass over the name
+// checks all its label-aligned suffixes against the zones.
+constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t fnv_step(std::uint64_t h, char c) {
+  return (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+}
+
+struct ZoneTable {
+  static constexpr std::size_t kSlots = 128;  // power of two, load < 1/4
+  std::array<std::uint64_t, kSlots> hash{};   // 0: empty
+  std::array<std::uint8_t, kSlots> zone{};
+  ZoneTable() {
+    for (std::size_t z = 0; z < std::size(kDataServiceZones); ++z) {
+      std::uint64_t h = kFnvBasis;
+      for (auto c = kDataServiceZones[z].rbegin(); c != kDataServiceZones[z].rend(); ++c) h = fnv_step(h, *c);
+      std::size_t i = h & (kSlots - 1);
+      while (hash[i] != 0) i = (i + 1) & (kSlots - 1);
+      hash[i] = h;
+      zone[i] = static_cast<std::uint8_t>(z);
+    }
+    add_tails();
+  }
+  bool contains(std::uint64_t h, std::string_view suffix) const {
+    for (std::size_t i = h & (kSlots - 1); hash[i] != 0; i = (i + 1) & (kSlots - 1))
+      if (hash[i] == h && kDataServiceZones[zone[i]] == suffix) return true;
+    return false;
+  }
+  // A name can end with a zone of 8 bytes or more only if its last 8 bytes
+  // are that zone's last 8: one look-up in a set of 64-bit words rules out
+  // nearly every name before the walk. Shorter zones are checked directly.
+  std::array<std::uint64_t, kSlots> tail8{};  // 0: empty (no tail is 0)
+  std::array<std::string_view, 4> short_zones{};
+  std::size_t n_short = 0;
+  static std::uint64_t last8(std::string_view s) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + s.size() - 8, 8);
+    return w;
+  }
+  static std::size_t slot_of(std::uint64_t w) { return (w * 0x9e3779b97f4a7c15ULL) >> 57; }  // 7 bits
+  void add_tails() {
+    for (const auto z : kDataServiceZones) {
+      if (z.size() < 8) {
+        short_zones[n_short++] = z;
+        continue;
+      }
+      const std::uint64_t w = last8(z);
+      std::size_t i = slot_of(w);
+      while (tail8[i] != 0 && tail8[i] != w) i = (i + 1) & (kSlots - 1);
+      tail8[i] = w;
+    }
+  }
+  bool maybe(std::string_view name) const {
+    for (std::size_t k = 0; k < n_short; ++k)
+      if (ends_with_zone(name, short_zones[k])) return true;
+    if (name.size() < 8) return false;
+    const std::uint64_t w = last8(name);
+    for (std::size_t i = slot_of(w); tail8[i] != 0; i = (i + 1) & (kSlots - 1))
+      if (tail8[i] == w) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
 bool is_data_service_zone(std::string_view name) {
-  // Services whose query names carry data by design: a DNSBL look-up sends
-  // the reversed address, an anti-virus cloud look-up the hash of a file, an
-  // ad frame a random token. A sensor at the defaults must not call them
-  // tunnels (they are well-known, operated by security vendors).
-  static constexpr std::string_view kZones[] = {
-      // DNS block lists (RFC 5782 look-ups)
-      "spamhaus.org", "spamhaus.net", "spamcop.net", "sorbs.net", "barracudacentral.org", "surbl.org",
-      "uribl.com", "abuseat.org", "mailspike.net", "dnswl.org", "psbl.surriel.com", "spamrats.com",
-      "senderscore.com", "s5h.net", "nszones.com", "spameatingmonkey.net", "junkemailfilter.com",
-      "dnsbl.httpbl.org", "mailshell.net", "invaluement.com",
-      // anti-virus and reputation clouds
-      "avqs.mcafee.com", "avts.mcafee.com", "gti.mcafee.com", "sophosxl.net", "e5.sk", "hash.cymru.com",
-      "senderbase.org", "trendmicro.com", "webroot.com", "brightcloud.com",
-      // ad frames named by random tokens
-      "safeframe.googlesyndication.com",
-  };
-  for (auto z : kZones)
-    if (ends_with_zone(name, z)) return true;
+  // Same answer as ends_with_zone(name, z) for any zone z of the list.
+  static const ZoneTable table;
+  if (!table.maybe(name)) return false;
+  std::uint64_t h = kFnvBasis;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    h = fnv_step(h, name[i]);
+    if ((i == 0 || name[i - 1] == '.') && table.contains(h, name.substr(i))) return true;
+  }
   return false;
 }
 
@@ -293,6 +394,13 @@ core::IpAddr key_client(const std::string& key) {
   core::IpAddr a;
   std::memcpy(a.bytes.data(), key.data(), 16);
   return a;
+}
+
+ClientKeyBuf::ClientKeyBuf(const core::IpAddr& client, std::string_view name) {
+  const std::size_t n = std::min(name.size(), kDnsEventMaxName);
+  std::memcpy(buf_, client.bytes.data(), 16);
+  std::memcpy(buf_ + 16, name.data(), n);
+  len_ = 16 + n;
 }
 
 std::string_view key_name(const std::string& key) { return std::string_view(key).substr(16); }

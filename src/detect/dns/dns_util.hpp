@@ -2,12 +2,14 @@
 // Helpers shared by the DNS detectors: registered domains (Public Suffix
 // List), the information carried by a query name, tool signatures, a capped
 // set of name hashes, and the common fields of a DNS finding.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "picket/core/hash.hpp"
 #include "picket/core/ip_addr.hpp"
 #include "picket/detect/events.hpp"
 #include "picket/detect/finding.hpp"
@@ -23,27 +25,36 @@ struct DomainParts {
 };
 
 // Splits names with libpsl (psl_latest: the newer of the library's built-in
-// list and Debian's /usr/share/publicsuffix file). One instance per shard;
-// results are cached, and the cache is emptied when it holds `cap` names.
+// list and Debian's /usr/share/publicsuffix file). Results are cached in two
+// generations of cap/2 names: when the newer one is full it becomes the older
+// one (the names asked again move back), so the popular names of a busy
+// network stay cached while a stream of one-off names passes through.
 class RegisteredDomains {
  public:
-  explicit RegisteredDomains(std::size_t cap = 16384) : cap_(cap) {}
+  explicit RegisteredDomains(std::size_t cap = 32768) : gen_cap_(std::max<std::size_t>(cap / 2, 1)) {}
+  // The reference stays valid until the next split() on this instance.
   const DomainParts& split(std::string_view name);
-  std::size_t cache_size() const { return cache_.size(); }
+  std::size_t cache_size() const { return cur_.size() + prev_.size(); }
 
   // Uncached computation (for tests and the cache).
   static DomainParts compute(std::string_view name);
 
  private:
   // Transparent hashing: look-ups by string_view, without building a string
-  // for every event (the split runs once per DNS event in every DNS detector).
+  // for every event.
   struct NameHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
   };
-  std::size_t cap_;
-  std::unordered_map<std::string, DomainParts, NameHash, std::equal_to<>> cache_;
+  using Map = std::unordered_map<std::string, DomainParts, NameHash, std::equal_to<>>;
+  std::size_t gen_cap_;
+  Map cur_, prev_;
 };
+
+// The splitter shared by every DNS detector shard of the calling thread: a
+// name is split once however many detectors (and shards) look at it. Splitting
+// is a pure function of the name, so sharing it cannot change any result.
+RegisteredDomains& shared_registered_domains();
 
 // The event's query name as a string_view (raw bytes, lower-cased ASCII).
 inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }
@@ -128,6 +139,17 @@ Finding make_dns_finding(FindingType type, const char* detector, const core::IpA
 
 // Key of per-(client, name) state: 16 address bytes followed by the name.
 std::string client_key(const core::IpAddr& client, std::string_view name = {});
+// The same key written into a caller's buffer (no allocation; names longer
+// than kDnsEventMaxName are cut, as DnsEvent cuts them).
+class ClientKeyBuf {
+ public:
+  ClientKeyBuf(const core::IpAddr& client, std::string_view name);
+  std::string_view view() const { return {buf_, len_}; }
+
+ private:
+  char buf_[16 + kDnsEventMaxName];
+  std::size_t len_;
+};
 core::IpAddr key_client(const std::string& key);
 std::string_view key_name(const std::string& key);
 

@@ -23,10 +23,14 @@ const ParamSpec kParams[] = {
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == kParamCount);
 
+// Built once, outside the per-answer path (no guard check per address).
+const core::IpAddr kMetadataV4 = core::IpAddr::from_v4(0xA9FEA9FEu);  // 169.254.169.254
+const core::IpAddr kMetadataV6 = *core::IpAddr::parse("fd00:ec2::254");
+
 bool is_metadata_addr(const core::IpAddr& a) {
-  static const core::IpAddr v4 = core::IpAddr::from_v4(0xA9FEA9FEu);  // 169.254.169.254
-  static const core::IpAddr v6 = *core::IpAddr::parse("fd00:ec2::254");
-  return a == v4 || a == v6;
+  // The last byte tells most answers apart before the 16-byte compares.
+  const std::uint8_t last = a.bytes[15];
+  return (last == kMetadataV4.bytes[15] && a == kMetadataV4) || (last == kMetadataV6.bytes[15] && a == kMetadataV6);
 }
 
 class RebindShard final : public DetectorShard {

@@ -6,6 +6,7 @@
 // no sinkhole list is loaded (--no-default-lists, or no lists at all). Answers of 0.0.0.0,
 // :: or loopback for public names are blocking answers too, but also what
 // ad blockers give, so they are counted as evidence, never a finding alone.
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,37 +50,44 @@ struct Net4 {
   std::uint32_t base, mask;
 };
 
-const std::vector<Net4>& sinkhole_nets() {
-  static const std::vector<Net4> nets = [] {
-    std::vector<Net4> v;
-    for (const auto& s : kSinkholes) {
-      const std::string_view text(s.cidr);
-      const auto slash = text.find('/');
-      const auto addr = core::IpAddr::parse(text.substr(0, slash));
-      const int prefix = std::stoi(std::string(text.substr(slash + 1)));
-      const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
-      v.push_back({addr->v4_host_order() & mask, mask});
-    }
-    return v;
-  }();
-  return nets;
-}
+// Parsed once at start-up, outside the per-answer path.
+const std::vector<Net4> kSinkholeNets = [] {
+  std::vector<Net4> v;
+  for (const auto& s : kSinkholes) {
+    const std::string_view text(s.cidr);
+    const auto slash = text.find('/');
+    const auto addr = core::IpAddr::parse(text.substr(0, slash));
+    const int prefix = std::stoi(std::string(text.substr(slash + 1)));
+    const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+    v.push_back({addr->v4_host_order() & mask, mask});
+  }
+  return v;
+}();
+
+// First octets of the sinkhole networks (all are /8 or longer): nearly every
+// answer is ruled out by one bit.
+const std::array<bool, 256> kSinkholeFirstOctet = [] {
+  std::array<bool, 256> b{};
+  for (const auto& n : kSinkholeNets) b[n.base >> 24] = true;
+  return b;
+}();
 
 bool is_sinkhole(const core::IpAddr& a) {
-  if (!a.is_v4()) return false;
+  if (!kSinkholeFirstOctet[a.bytes[12]] || !a.is_v4()) return false;
   const std::uint32_t v = a.v4_host_order();
-  for (const auto& n : sinkhole_nets())
+  for (const auto& n : kSinkholeNets)
     if ((v & n.mask) == n.base) return true;
   return false;
 }
+
+const core::IpAddr kLoopback6 = *core::IpAddr::parse("::1");
 
 bool is_null_answer(const core::IpAddr& a) {
   if (a.is_v4()) {
     const std::uint32_t v = a.v4_host_order();
     return v == 0 || (v >> 24) == 127;
   }
-  static const core::IpAddr loop6 = *core::IpAddr::parse("::1");
-  return a.is_zero() || a == loop6;
+  return a.is_zero() || a == kLoopback6;
 }
 
 class SinkholeShard final : public DetectorShard {
@@ -113,7 +121,7 @@ class SinkholeShard final : public DetectorShard {
       null_answer |= is_null_answer(e.addrs[i]);
     }
     if (!hit && !null_answer) return;
-    const DomainParts& parts = domains_.split(name);
+    const DomainParts& parts = shared_registered_domains().split(name);
     if (null_answer && !hit) {
       // Evidence only: a public name (listed suffix) answered with nowhere.
       if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {
@@ -158,7 +166,6 @@ class SinkholeShard final : public DetectorShard {
  private:
   std::vector<double> p_;
   picket::intel::IntelStore::Reader reader_;
-  RegisteredDomains domains_;
   RepeatLimiter repeats_;
   std::map<core::IpAddr, std::uint32_t> null_answers_;
 };

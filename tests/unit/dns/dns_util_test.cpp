@@ -85,6 +85,19 @@ TEST(DataServiceZones, DnsblAndAntivirusZones) {
   EXPECT_TRUE(is_data_service_zone("abc.sophosxl.net"));
   EXPECT_FALSE(is_data_service_zone("notspamhaus.org"));
   EXPECT_FALSE(is_data_service_zone("www.mcafee.com"));
+  // Zones shorter than 8 bytes, a name that is a zone, names shorter than 8
+  // bytes, and tails that end like a zone but not at a label.
+  EXPECT_TRUE(is_data_service_zone("d41d8cd98f00b204.e5.sk"));
+  EXPECT_TRUE(is_data_service_zone("e5.sk"));
+  EXPECT_TRUE(is_data_service_zone("2.0.0.127.s5h.net"));
+  EXPECT_TRUE(is_data_service_zone("spamcop.net"));
+  EXPECT_FALSE(is_data_service_zone("xe5.sk"));
+  EXPECT_FALSE(is_data_service_zone("a.xs5h.net"));
+  EXPECT_FALSE(is_data_service_zone("a.net"));
+  EXPECT_FALSE(is_data_service_zone(""));
+  EXPECT_FALSE(is_data_service_zone("x.mamcafee.com"));
+  EXPECT_TRUE(is_data_service_zone("x.gti.mcafee.com"));
+  EXPECT_FALSE(is_data_service_zone("x.ti.mcafee.com"));
 }
 
 TEST(CappedHashSet, NeverHoldsMoreThanItsCap) {
