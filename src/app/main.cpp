@@ -10,8 +10,10 @@ int main(int argc, char** argv) {
   CLI::App app{
       "picket " PICKET_VERSION
       " - network threat detection sensor with GuardDuty-style findings.\n\n"
-      "Reads packets (pcap/pcapng files), tracks flows on every core, and writes findings\n"
-      "as GuardDuty finding JSON, one per line. Run 'picket COMMAND --help' for details.\n\n"
+      "Reads traffic (pcap/pcapng files, live interfaces through libpcap or DPDK, NetFlow/IPFIX,\n"
+      "VPC Flow Logs, Route 53 Resolver query logs), tracks flows on every core, matches threat\n"
+      "lists, and writes findings as GuardDuty finding JSON, one per line.\n"
+      "Run 'picket COMMAND --help' for details.\n\n"
       "Exit status: 0 success, 1 runtime error (unreadable input, ...), 2 usage error."};
   app.require_subcommand(0, 1);
   app.set_version_flag("-V,--version", std::string("picket ") + PICKET_VERSION);
