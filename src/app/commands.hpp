@@ -15,12 +15,22 @@ using Action = std::function<int()>;
 Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
+Action add_run_command(CLI::App& app);
 
 // --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
 void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
 // SIGINT/SIGTERM set the returned flag (stop cleanly, flush everything);
 // SIGHUP makes file sinks reopen their file (after logrotate moved it).
 const std::atomic<bool>& install_signal_handlers();
+// SIGHUP reload. A module registers what it can reload (threat lists,
+// rules); the callback runs on `picket run`'s main thread after a SIGHUP and
+// returns "" or an error (the old state is then kept). Sinks reopen their
+// files on SIGHUP by themselves.
+using ReloadCallback = std::function<std::string()>;
+void register_reload(std::string what, ReloadCallback fn);
+// Runs every callback if a SIGHUP came since the last call; `log` gets one
+// line per callback. Returns how many ran.
+std::size_t run_reloads_if_requested(const std::function<void(const std::string&)>& log);
 // The stats JSON object with a "delivery" member added.
 std::string with_delivery_json(std::string stats_json, const exporter::DeliveryStats& d);
 

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   const auto replay = picket::app::add_replay_command(app);
   const auto detectors = picket::app::add_detectors_command(app);
   const auto samples = picket::app::add_sample_findings_command(app);
+  const auto run = picket::app::add_run_command(app);
 
   try {
     app.parse(argc, argv);
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     if (sub->get_name() == "replay") return replay();
     if (sub->get_name() == "detectors") return detectors();
     if (sub->get_name() == "sample-findings") return samples();
+    if (sub->get_name() == "run") return run();
   }
   std::cout << app.help();
   return 2;

@@ -23,6 +23,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<SpscRing<exporter::EventRecord>>> events;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<core::Nanos> capture_now{0};
+  std::atomic<std::uint64_t> findings_so_far{0};  // for live progress lines
   PipelineStats stats;
 
   void exporter_loop();
@@ -109,6 +110,7 @@ void Pipeline::Impl::exporter_loop() {
           const auto& rec = agg.add(batch[i], outcome);
           if (outcome == exporter::Aggregator::Outcome::kNew) {
             ++stats.findings_new;
+            findings_so_far.fetch_add(1, std::memory_order_relaxed);
             delivery.publish(rec, exporter::ReportKind::kNew);
           }
         }
@@ -260,6 +262,72 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
   m.stats.capture_last_ns = clock;
   m.stats.wall_seconds = static_cast<double>(core::wall_now() - wall_start) / 1e9;
   for (auto& w : m.workers) m.stats.workers.push_back(w->stats());
+  return m.stats;
+}
+
+PipelineStats Pipeline::run_live(capture::LiveCapture& capture) {
+  Impl& m = *impl_;
+  m.stats.live = true;
+  if (capture.workers() != m.n) {
+    std::fprintf(stderr, "picket: internal error: %u capture sources for %u workers\n", capture.workers(), m.n);
+    std::abort();
+  }
+  const auto wall_start = core::wall_now();
+  LiveClock clock(capture.time_base(), std::max<core::Nanos>(m.cfg.tick, 1), m.cfg.live_grace);
+  std::vector<LiveWiring> wiring(m.n);
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < m.n; ++i) {
+    wiring[i].source = &capture.source(i);
+    wiring[i].clock = &clock;
+    wiring[i].capture_now = &m.capture_now;
+    wiring[i].stop = m.cfg.stop;
+    threads.emplace_back([&m, &wiring, i] { m.workers[i]->run_live(wiring[i]); });
+  }
+  std::thread exporter([&m] { m.exporter_loop(); });
+  std::thread events;
+  if (m.cfg.events_out) events = std::thread([&m] { m.events_loop(); });
+
+  // The main thread only watches: stats lines and housekeeping.
+  auto next_progress = wall_start + m.cfg.progress_interval;
+  while (!m.all_workers_done()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (m.cfg.housekeeping) m.cfg.housekeeping();
+    const auto now = core::wall_now();
+    if (m.cfg.progress && now >= next_progress) {
+      next_progress = now + m.cfg.progress_interval;
+      PipelineStats snap;
+      snap.live = true;
+      snap.capture = capture.stats();
+      snap.input.packets = snap.capture.packets();
+      snap.input.bytes = snap.capture.bytes();
+      snap.wall_seconds = static_cast<double>(now - wall_start) / 1e9;
+      snap.capture_last_ns = m.capture_now.load(std::memory_order_relaxed);
+      for (const auto& w : m.workers) {
+        WorkerStats ws;
+        ws.packets = w->packets_seen();
+        ws.flows_active = w->flows_active();
+        snap.workers.push_back(ws);
+      }
+      snap.findings_new = m.findings_so_far.load(std::memory_order_relaxed);
+      m.cfg.progress(snap);
+    }
+  }
+  for (auto& t : threads) t.join();
+  exporter.join();
+  if (events.joinable()) events.join();
+
+  if (m.cfg.stop && m.cfg.stop->load(std::memory_order_relaxed)) m.stats.interrupted = true;
+  m.stats.capture = capture.stats();
+  m.stats.input.packets = m.stats.capture.packets();
+  m.stats.input.bytes = m.stats.capture.bytes();
+  m.stats.capture_last_ns = m.capture_now.load(std::memory_order_relaxed);
+  m.stats.wall_seconds = static_cast<double>(core::wall_now() - wall_start) / 1e9;
+  for (auto& w : m.workers) {
+    m.stats.workers.push_back(w->stats());
+    m.stats.decode.add(w->live_decode());
+    m.stats.not_analysed += w->live_not_analysed();
+    m.stats.dispatched += w->stats().packets;
+  }
   return m.stats;
 }
 

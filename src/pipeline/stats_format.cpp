@@ -33,18 +33,35 @@ WorkerStats total(const PipelineStats& s) {
   }
   return t;
 }
+// Capture counters of a live run: drops per worker and the device's figures.
+std::string live_summary(const PipelineStats& s) {
+  std::string o = "  drops " + std::to_string(s.capture.drops());
+  for (std::size_t i = 0; i < s.capture.workers.size(); ++i) {
+    const auto& w = s.capture.workers[i];
+    o += std::string(i ? ", " : " (") + "w" + std::to_string(i) + " kernel " + std::to_string(w.kernel_drops) +
+         " interface " + std::to_string(w.interface_drops);
+  }
+  if (!s.capture.workers.empty()) o += ")";
+  for (const auto& [name, v] : s.capture.device) o += ", " + name + " " + std::to_string(v);
+  std::uint64_t late = 0;
+  for (const auto& w : s.workers) late += w.late_packets;
+  if (late) o += ", late packets (clock held) " + std::to_string(late);
+  return o + "\n";
+}
 }  // namespace
 
 std::string format_summary(const PipelineStats& s) {
   const WorkerStats t = total(s);
   const double secs = s.wall_seconds > 0 ? s.wall_seconds : 1e-9;
   std::string o;
-  o += "picket: " + std::to_string(s.input.packets) + " packets, " + std::to_string(s.input.bytes) + " bytes from " +
-       std::to_string(s.input.files) + " file(s) in " + fmt("%.3f", s.wall_seconds) + " s: " +
+  o += "picket: " + std::to_string(s.input.packets) + " packets, " + std::to_string(s.input.bytes) + " bytes " +
+       (s.live ? "captured (" + s.capture.kind + ")" : "from " + std::to_string(s.input.files) + " file(s)") + " in " +
+       fmt("%.3f", s.wall_seconds) + " s: " +
        fmt("%.0f", static_cast<double>(s.input.packets) / secs) + " packets/s, " +
        fmt("%.3f", static_cast<double>(s.input.bytes) * 8 / secs / 1e9) + " Gbit/s";
   o += s.interrupted ? " (interrupted: flushed what was read)\n" : "\n";
-  if (s.capture_last_ns >= s.capture_first_ns && s.input.packets)
+  if (s.live) o += live_summary(s);
+  if (!s.live && s.capture_last_ns >= s.capture_first_ns && s.input.packets)
     o += "  capture span " + fmt("%.3f", static_cast<double>(s.capture_last_ns - s.capture_first_ns) / 1e9) + " s\n";
   o += "  analysed " + std::to_string(s.dispatched) + ", not analysed " + std::to_string(s.not_analysed) +
        " (ipv4 " + std::to_string(s.decode.ipv4) + ", ipv6 " + std::to_string(s.decode.ipv6) + ", tcp " +
@@ -140,6 +157,23 @@ std::string format_stats_json(const PipelineStats& s) {
   for (const auto& [type, n] : s.findings_by_type) w.field(type, n);
   w.end_object().end_object();
   w.field("events_written", s.events_written);
+  if (s.live) {
+    w.key("capture").begin_object();
+    w.field("kind", s.capture.kind).field("packets", s.capture.packets()).field("drops", s.capture.drops());
+    w.key("workers").begin_array();
+    for (std::size_t i = 0; i < s.capture.workers.size(); ++i) {
+      const auto& c = s.capture.workers[i];
+      w.begin_object();
+      w.field("packets", c.packets).field("bytes", c.bytes).field("kernel_drops", c.kernel_drops);
+      w.field("interface_drops", c.interface_drops);
+      if (i < s.workers.size()) w.field("late_packets", s.workers[i].late_packets).field("flows_active", s.workers[i].flows_active);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("device").begin_object();
+    for (const auto& [name, v] : s.capture.device) w.field(name.c_str(), v);
+    w.end_object().end_object();
+  }
   w.end_object();
   out.push_back('\n');
   return out;

@@ -8,7 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "live_clock.hpp"
 #include "messages.hpp"
+#include "picket/capture/live_source.hpp"
 #include "picket/core/spsc_ring.hpp"
 #include "picket/export/event_json.hpp"
 #include "picket/flow/flow_table.hpp"
@@ -35,16 +37,31 @@ inline unsigned shard_of(const core::IpAddr& a, unsigned shards) {
   return static_cast<unsigned>(core::hash_bytes(a.bytes.data(), 16) % shards);
 }
 
+// A worker that reads its own live source (live_worker.cpp).
+struct LiveWiring {
+  capture::LiveSource* source = nullptr;
+  LiveClock* clock = nullptr;
+  std::atomic<core::Nanos>* capture_now = nullptr;  // worker 0 publishes its ticks here
+  const std::atomic<bool>* stop = nullptr;
+};
+
 class Worker final : public flow::FlowEndSink, public detect::FindingSink {
  public:
   Worker(const WorkerWiring& wiring, const PipelineConfig& config, std::size_t max_flows,
          std::vector<ShardHost::Shard> shards);
 
   void run();
+  // Reads `live.source` instead of the input ring, until `live.stop`.
+  void run_live(const LiveWiring& live);
+  // One frame of the live source (called from within the source's poll).
+  void on_live_frame(const capture::RawPacket& frame);
   bool done() const { return done_.load(std::memory_order_acquire); }
   std::uint64_t packets_seen() const { return published_packets_.load(std::memory_order_relaxed); }
+  std::uint64_t flows_active() const { return published_flows_.load(std::memory_order_relaxed); }
   // Valid after run() returns.
   WorkerStats stats() const;
+  const net::DecodeStats& live_decode() const { return live_.decode; }
+  std::uint64_t live_not_analysed() const { return live_.not_analysed; }
 
   void on_flow_end(const flow::FlowRecord& rec) override;
   void emit(const detect::Finding& f) override;
@@ -68,6 +85,17 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // 2.5 KB message per packet would cost more than the parse itself.
   proto::DnsMessage dns_msg_;
   bool input_done_ = false;
+  // Live input only: what a capture thread does in replay.
+  struct LiveState {
+    const LiveWiring* wiring = nullptr;
+    core::Nanos next_tick = 0, last_tick = 0, last_ts = 0;
+    net::DecodeStats decode;
+    std::uint64_t not_analysed = 0;
+    PacketSlot* slot = nullptr;  // view and hash of the frame at hand (no frame copy)
+  } live_;
+  void live_ticks_through(core::Nanos t);
+  void live_finish();
+  std::atomic<std::uint64_t> published_flows_{0};
   std::atomic<std::uint64_t> published_packets_{0};
   std::atomic<bool> done_{false};
 };

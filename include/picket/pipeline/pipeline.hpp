@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "picket/capture/live_source.hpp"
 #include "picket/capture/pcap_file_source.hpp"
 #include "picket/detect/detector.hpp"
 #include "picket/export/delivery.hpp"
@@ -35,6 +36,12 @@ struct PipelineConfig {
   // Progress callback, called from the capture thread about once a second of wall time.
   std::function<void(const struct PipelineStats&)> progress;
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: stop reading, flush, exit
+  // Live capture (run_live): how often `progress` is called (wall time), how
+  // far behind the wall clock idle workers keep their ticks, and a callback
+  // the main thread calls about every 100 ms (signals, reloads).
+  core::Nanos progress_interval = core::kNanosPerSecond;
+  core::Nanos live_grace = core::seconds(0.2);
+  std::function<void()> housekeeping;
 };
 
 struct WorkerStats {
@@ -45,6 +52,8 @@ struct WorkerStats {
   std::uint64_t flow_events = 0, dns_events = 0;  // sent to detector shards
   std::uint64_t server_name_events = 0;           // TLS SNI / HTTP Host sent to detector shards
   std::uint64_t mesh_waits = 0;                   // times a full mesh ring made the worker wait
+  std::uint64_t late_packets = 0;  // live: stamped before a tick already sent (clock held)
+  std::uint64_t flows_active = 0;  // live progress: flows in the table now
 };
 
 struct PipelineStats {
@@ -59,6 +68,8 @@ struct PipelineStats {
   double wall_seconds = 0;
   std::uint64_t capture_first_ns = 0, capture_last_ns = 0;
   bool interrupted = false;
+  bool live = false;                // run_live: `capture` holds the source counters
+  capture::LiveCaptureStats capture;
 };
 
 class Pipeline {
@@ -69,6 +80,9 @@ class Pipeline {
 
   // Replays every packet of `source` and returns when all findings are written.
   PipelineStats run(capture::PcapFileSource& source);
+  // Captures from `capture` (one source per worker: workers() must equal the
+  // configured workers) until the stop flag is set, then drains and flushes.
+  PipelineStats run_live(capture::LiveCapture& capture);
 
  private:
   struct Impl;

@@ -45,12 +45,10 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
 }
 
 const DomainParts& RegisteredDomains::split(std::string_view name) {
-  // Heterogeneous lookup would avoid this copy; names are short.
-  std::string key(name);
-  auto it = cache_.find(key);
+  auto it = cache_.find(name);
   if (it != cache_.end()) return it->second;
   if (cache_.size() >= cap_) cache_.clear();
-  return cache_.emplace(std::move(key), compute(name)).first->second;
+  return cache_.emplace(std::string(name), compute(name)).first->second;
 }
 
 std::string_view subdomain_of(std::string_view name, std::string_view domain) {

@@ -35,8 +35,14 @@ class RegisteredDomains {
   static DomainParts compute(std::string_view name);
 
  private:
+  // Transparent hashing: look-ups by string_view, without building a string
+  // for every event (the split runs once per DNS event in every DNS detector).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::size_t cap_;
-  std::unordered_map<std::string, DomainParts> cache_;
+  std::unordered_map<std::string, DomainParts, NameHash, std::equal_to<>> cache_;
 };
 
 // The event's query name as a string_view (raw bytes, lower-cased ASCII).
