@@ -12,6 +12,7 @@
 #include "picket/capture/live_source.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "pipeline_options.hpp"
+#include "record_options.hpp"
 
 namespace picket::app {
 
@@ -26,6 +27,7 @@ struct RunOptions {
   std::string dpdk_args;  // non-empty: capture through DPDK instead of libpcap
   capture::DpdkOptions dpdk;
   double stats_interval = 60;
+  RecordOptions records;  // --flow-listen, --vpc-flow-logs-dir, --resolver-logs-dir
 };
 
 void log_line(const std::string& s) { std::fprintf(stderr, "picket: %s\n", s.c_str()); }
@@ -84,6 +86,13 @@ std::unique_ptr<capture::LiveCapture> open_capture(const RunOptions& o, std::str
 }
 
 int run_live(const RunOptions& o) {
+  if (o.records.any_run()) {
+    if (!o.interfaces.empty() || !o.dpdk_args.empty()) {
+      std::fprintf(stderr, "picket run: packet capture and flow-record inputs need separate picket processes\n");
+      return 2;
+    }
+    return run_records(o.common, o.records, "run", /*live=*/true, o.stats_interval);
+  }
   PreparedPipeline prep;
   if (const int rc = prepare_pipeline(o.common, "run", prep); rc != 0) return rc;
   pipeline::PipelineConfig& cfg = prep.config;
@@ -162,6 +171,7 @@ Action add_run_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
   // Further sources (--flow-listen) and module options are added here.
+  add_record_run_options(*c, o->records);
   add_pipeline_options(*c, o->common);
   return [o] { return run_live(*o); };
 }

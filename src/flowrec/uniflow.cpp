@@ -8,19 +8,6 @@
 
 namespace picket::flowrec {
 
-const char* source_name(std::uint8_t source) {
-  switch (static_cast<Source>(source)) {
-    case Source::kPackets: return "packets";
-    case Source::kNetflowV5: return "netflow-v5";
-    case Source::kNetflowV9: return "netflow-v9";
-    case Source::kIpfix: return "ipfix";
-    case Source::kVpcFlowLog: return "vpc-flow-logs";
-    case Source::kResolverLog: return "route53-resolver-logs";
-    case Source::kCount: break;
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
@@ -113,9 +100,14 @@ void add_reverse(flow::FlowRecord& r, const UniFlow& u) {
       estimate_payload(u.proto, !u.src.is_v4(), u.packets, u.bytes, u.tcp_flags, u.tcp_flags_known);
   const core::Nanos last = std::max(u.first, u.last);
   // The side whose first packet came first started the conversation. Equal
-  // times (VPC logs count whole seconds) leave it to the service-port rule.
+  // times (VPC logs count whole seconds) leave it to the ports.
   bool swap = u.first < r.first_seen;
-  if (u.first == r.first_seen) swap = looks_like_answer(r);
+  if (u.first == r.first_seen) {
+    // Both sides spoke: the one on the lower port is the service (ephemeral
+    // ports are high), which also covers services above 1024.
+    const bool ports = r.key.proto == 6 || r.key.proto == 17;
+    swap = ports ? r.initiator_port() < r.responder_port() : looks_like_answer(r);
+  }
   if (swap && (u.proto == 1 || u.proto == 58)) r.icmp_type = u.icmp_type;
   r.first_seen = std::min(r.first_seen, u.first);
   r.last_seen = std::max(r.last_seen, last);

@@ -110,6 +110,9 @@ struct Finding {
   std::uint8_t port_count = 0;
   core::IpAddr hosts[kFindingMaxHosts];        // sample of hosts involved
   std::uint8_t host_count = 0;
+  // Input the events behind it came from (flowrec::Source; 0 = packets).
+  // Set by the pipeline, not by detectors.
+  std::uint8_t source = 0;
 
   void add_metric(std::string_view name, double value);
   // Computes `identity` from the type and the given parts.

@@ -17,7 +17,18 @@ enum class Source : std::uint8_t {
 
 // Stable names, written in findings (service.additionalInfo.sourceKind) and stats:
 // packets, netflow-v5, netflow-v9, ipfix, vpc-flow-logs, route53-resolver-logs.
-const char* source_name(std::uint8_t source);
+inline const char* source_name(std::uint8_t source) {
+  switch (static_cast<Source>(source)) {
+    case Source::kPackets: return "packets";
+    case Source::kNetflowV5: return "netflow-v5";
+    case Source::kNetflowV9: return "netflow-v9";
+    case Source::kIpfix: return "ipfix";
+    case Source::kVpcFlowLog: return "vpc-flow-logs";
+    case Source::kResolverLog: return "route53-resolver-logs";
+    case Source::kCount: break;
+  }
+  return "unknown";
+}
 inline const char* source_name(Source s) { return source_name(static_cast<std::uint8_t>(s)); }
 
 }  // namespace picket::flowrec
