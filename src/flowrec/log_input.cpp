@@ -104,6 +104,14 @@ void LogFileInput::on_line(std::string_view line, RecordSink& sink) {
     }
     ++stats_.records;
     last_time_ = ev.ts;
+    // An entry is a query and its answer: detectors that look at queries
+    // (tunnelling) and those that look at answers (NXDOMAIN, DGA) both see it.
+    detect::DnsEvent query = ev;
+    query.is_response = false;
+    query.rcode = 0;
+    query.answer_count = 0;
+    query.addr_count = 0;
+    sink.on_dns(query);
     sink.on_dns(ev);
     return;
   }

@@ -88,6 +88,9 @@ DecodeResult decode_flow_record(const FlowTemplate& t, const std::uint8_t* p, st
   std::uint64_t first_rel = 0, last_rel = 0;  // sysUpTime-relative milliseconds
   bool first_is_rel = false, last_is_rel = false;
   core::Nanos first_abs = 0, last_abs = 0;
+  std::uint64_t rev_first_rel = 0;
+  bool have_rev_first = false;
+  core::Nanos rev_first_abs = 0;
   std::size_t off = 0;
   for (const TemplateField& f : t.fields) {
     std::size_t hdr, len;
@@ -101,6 +104,8 @@ DecodeResult decode_flow_record(const FlowTemplate& t, const std::uint8_t* p, st
         case 1: case 85: out.rev_bytes = read_be(v, len), out.has_reverse = true; break;
         case 2: case 86: out.rev_packets = read_be(v, len), out.has_reverse = true; break;
         case 6: out.rev_tcp_flags = static_cast<std::uint8_t>(read_be(v, len)); break;
+        case 22: if (len == 4) rev_first_rel = read_u32(v), have_rev_first = true; break;
+        case 152: if (len == 8) rev_first_abs = read_be(v, 8) * 1'000'000ULL; break;
         default: break;
       }
       continue;
@@ -185,6 +190,8 @@ DecodeResult decode_flow_record(const FlowTemplate& t, const std::uint8_t* p, st
   const core::Nanos last = !have_last ? first : last_is_rel ? relative_time(clock, last_rel) : last_abs;
   out.first = first;
   out.last = std::max(first, last);
+  if (have_rev_first) out.rev_first = relative_time(clock, rev_first_rel);
+  if (rev_first_abs) out.rev_first = rev_first_abs;
   if (sampling > 1) {
     out.packets *= sampling, out.bytes *= sampling;
     out.rev_packets *= sampling, out.rev_bytes *= sampling;

@@ -40,10 +40,10 @@ void RecordOrderer::add_flow(const UniFlow& u, OrderedSink& out) {
   if (!free_flows_.empty()) {
     slot = free_flows_.back();
     free_flows_.pop_back();
-    flows_[slot] = FlowSlot{rec, false};
+    flows_[slot] = FlowSlot{rec, u.has_reverse};
   } else {
     slot = static_cast<std::uint32_t>(flows_.size());
-    flows_.push_back(FlowSlot{rec, false});
+    flows_.push_back(FlowSlot{rec, u.has_reverse});
   }
   open_[rec.key] = slot;
   push(rec.end_time, slot, false, out);

@@ -74,6 +74,26 @@ flow::FlowRecord make_flow_record(const UniFlow& u) {
     r.tcp_flags[flow::kToInitiator] = u.rev_tcp_flags;
     r.payload_bytes[flow::kToInitiator] =
         estimate_payload(u.proto, v6, u.rev_packets, u.rev_bytes, u.rev_tcp_flags, u.tcp_flags_known);
+    // A biflow (RFC 5103) names its ends in the exporter's own order, not
+    // necessarily the initiator first: the side that spoke first, or alone,
+    // or else the one not on the service port, started it.
+    bool swap;
+    if (u.packets == 0 || u.rev_packets == 0) {
+      swap = u.packets == 0 && u.rev_packets != 0;
+    } else if (u.rev_first && u.rev_first != u.first) {
+      swap = u.rev_first < u.first;
+    } else if (u.proto == 6 || u.proto == 17) {
+      swap = u.sport < u.dport;
+    } else {
+      swap = looks_like_answer(r);
+    }
+    if (swap) {
+      swap_initiator(r);
+      // The exporter's ICMP type belongs to its forward direction, which sent
+      // nothing here: the type the initiator sent is unknown, taken as an echo
+      // request (as for VPC Flow Logs, which carry no type at all).
+      if ((u.proto == 1 || u.proto == 58) && u.packets == 0) r.icmp_type = u.proto == 1 ? 8 : 128;
+    }
   }
   return r;
 }

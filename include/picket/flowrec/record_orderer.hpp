@@ -66,7 +66,7 @@ class RecordOrderer {
   };
   struct FlowSlot {
     flow::FlowRecord rec;
-    bool merged = false;
+    bool merged = false;  // both directions are in: paired, or one RFC 5103 biflow record
   };
   struct KeyHash {
     std::size_t operator()(const flow::FlowKey& k) const { return static_cast<std::size_t>(k.hash()); }

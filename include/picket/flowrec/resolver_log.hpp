@@ -7,7 +7,8 @@
 //    "srcaddr":"10.0.0.5","srcport":"54321","transport":"UDP","srcids":{"instance":"i-1"}}
 // Each line is a resolved query: it becomes a DnsEvent response (client =
 // srcaddr, server = the VPC resolver 169.254.169.253), as the DNS
-// detectors see answers on the packet path.
+// detectors see answers on the packet path. LogFileInput also hands on the
+// query itself (the same event without answers, is_response false).
 #include <string_view>
 
 #include "picket/detect/events.hpp"

@@ -26,6 +26,7 @@ struct UniFlow {
   bool has_reverse = false;
   std::uint64_t rev_packets = 0, rev_bytes = 0;
   std::uint8_t rev_tcp_flags = 0;
+  core::Nanos rev_first = 0;  // 0 = not exported
 };
 
 // What the parsers hand their records to.
