@@ -1,6 +1,8 @@
 // picket replay/run with flow-record and log inputs.
 #include "record_options.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -30,6 +32,59 @@ std::string progress_line(const pipeline::PipelineStats& s) {
 }
 
 }  // namespace
+
+std::string load_flows_config(const std::string& path, RecordOptions& o) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
+  } catch (const std::exception& e) {
+    return path + ": " + e.what();
+  }
+  const toml::node* node = root.get("flows");
+  if (!node) return "";
+  const auto where = [&](const toml::node& n) { return path + ":" + std::to_string(n.source().begin.line); };
+  const toml::table* t = node->as_table();
+  if (!t) return where(*node) + ": 'flows' must be a table, written [flows]";
+  for (const auto& [k, v] : *t) {
+    const std::string key(k.str());
+    const std::string at = where(v) + ": flows." + key;
+    if (key == "listen") {
+      const toml::array* arr = v.as_array();
+      if (!arr) return at + ": expected an array of \"[ADDR:]PORT\" strings";
+      for (const auto& e : *arr) {
+        if (auto s = e.value<std::string>()) {
+          o.flow_listen.push_back(*s);
+        } else if (auto n = e.value<std::int64_t>()) {
+          o.flow_listen.push_back(std::to_string(*n));
+        } else {
+          return at + ": expected \"[ADDR:]PORT\" strings";
+        }
+      }
+    } else if (key == "vpc_flow_logs_dir" || key == "resolver_logs_dir") {
+      auto s = v.value<std::string>();
+      if (!s) return at + ": expected a directory path";
+      (key == "vpc_flow_logs_dir" ? o.vpc_follow_dir : o.resolver_follow_dir) = *s;
+    } else if (key == "follow_existing") {
+      auto b = v.value<bool>();
+      if (!b) return at + ": expected true or false";
+      o.follow_existing = *b;
+    } else if (key == "window") {
+      auto d = v.value<double>();
+      if (!d || *d < 0 || *d > 86400) return at + ": expected seconds in [0, 86400]";
+      o.window = *d;
+    } else if (key == "max_exporters" || key == "max_templates") {
+      auto n = v.value<std::int64_t>();
+      if (!n || *n < 1 || *n > (1 << 22)) return at + ": expected a count in [1, 4194304]";
+      (key == "max_exporters" ? o.max_exporters : o.max_templates) = static_cast<std::size_t>(*n);
+    } else {
+      return at + ": unknown (listen, vpc_flow_logs_dir, resolver_logs_dir, follow_existing, window, "
+                  "max_exporters, max_templates)";
+    }
+  }
+  return "";
+}
 
 void add_record_replay_options(CLI::App& c, RecordOptions& o) {
   c.add_option("--vpc-flow-logs", o.vpc_flow_logs,

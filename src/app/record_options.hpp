@@ -24,6 +24,17 @@ struct RecordOptions {
 };
 
 void add_record_replay_options(CLI::App& c, RecordOptions& o);
+// The [flows] table of the configuration file (--config), added to `o`:
+//   [flows]
+//   listen = ["2055", "127.0.0.1:4739"]    # as --flow-listen
+//   vpc_flow_logs_dir = "/srv/vpc"         # as --vpc-flow-logs-dir
+//   resolver_logs_dir = "/srv/resolver"    # as --resolver-logs-dir
+//   follow_existing = false
+//   window = 120                           # as --record-window (seconds)
+//   max_exporters = 1024
+//   max_templates = 8192
+// "" or an error naming file:line and key.
+std::string load_flows_config(const std::string& path, RecordOptions& o);
 void add_record_run_options(CLI::App& c, RecordOptions& o);
 
 // Runs the pipeline over the record inputs of `o` (replay: files; run:

@@ -85,7 +85,18 @@ std::unique_ptr<capture::LiveCapture> open_capture(const RunOptions& o, std::str
   return capture::open_pcap_live(p, error);
 }
 
-int run_live(const RunOptions& o) {
+int run_live(const RunOptions& ro) {
+  RunOptions with_config;
+  const RunOptions* op = &ro;
+  if (!ro.common.delivery.config.empty()) {
+    with_config = ro;
+    if (auto err = load_flows_config(ro.common.delivery.config, with_config.records); !err.empty()) {
+      std::fprintf(stderr, "picket run: %s\n", err.c_str());
+      return 2;
+    }
+    op = &with_config;
+  }
+  const RunOptions& o = *op;
   if (o.records.any_run()) {
     if (!o.interfaces.empty() || !o.dpdk_args.empty()) {
       std::fprintf(stderr, "picket run: packet capture and flow-record inputs need separate picket processes\n");

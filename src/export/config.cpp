@@ -140,10 +140,11 @@ std::string load_delivery_config(const std::string& path, DeliveryConfig& out) {
   static const std::set<std::string> kSinks = {"output", "syslog", "hook", "webhook"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
+    if (key == "flows") continue;  // flow-record inputs: read by picket run (src/app/record_options.cpp)
     if (key != "suppress" && !kSinks.count(key)) {
       // Later releases add the daemon's settings to the same file; until
       // then, an unknown key is most likely a typo.
-      return where(path, v) + ": key '" + key + "': unknown (suppress, output, syslog, hook, webhook)";
+      return where(path, v) + ": key '" + key + "': unknown (suppress, output, syslog, hook, webhook, flows)";
     }
     const toml::array* arr = v.as_array();
     if (!arr || !arr->is_array_of_tables())

@@ -79,13 +79,21 @@ def softflowd_control_path():
     raise RuntimeError("no free softflowd control path in /tmp")
 
 
-def collect_with_softflowd(env, pcap, version, tag):
-    """Runs picket's collector and softflowd -r pcap; returns (findings, stats, softflowd counts)."""
+def collect_with_softflowd(env, pcap, version, tag, use_config=False):
+    """Runs picket's collector and softflowd -r pcap; returns (findings, stats, softflowd counts).
+    `use_config`: the listen address comes from the [flows] table of --config, not --flow-listen."""
     port = free_udp_port()
     stats_path = os.path.join(env.work, f"collector-{tag}.json")
     out_path = os.path.join(env.work, f"collector-{tag}.jsonl")
-    with open(out_path, "w") as out:
-        picket = subprocess.Popen([env.picket, "run", "--flow-listen", f"127.0.0.1:{port}", "-w", "2",
+    if use_config:
+        conf = os.path.join(env.work, f"{tag}.toml")
+        with open(conf, "w") as f:
+            f.write(f'[flows]\nlisten = ["127.0.0.1:{port}"]\nwindow = 60\n\n[[output]]\npath = "{out_path}"\n')
+        source_args = ["--config", conf]
+    else:
+        source_args = ["--flow-listen", f"127.0.0.1:{port}"]
+    with open(out_path if not use_config else os.devnull, "w") as out:
+        picket = subprocess.Popen([env.picket, "run", *source_args, "-w", "2",
                                    "--stats-json", stats_path, "--stats-interval", "0"],
                                   stdout=out, stderr=subprocess.PIPE, text=True)
         try:
@@ -159,6 +167,13 @@ def case_softflowd(env, c):
             kinds = {f["service"]["additionalInfo"].get("sourceKind") for f in findings}
             want = {5: "netflow-v5", 9: "netflow-v9", 10: "ipfix", "10b": "ipfix"}[version]
             c.check(not findings or kinds == {want}, f"{tag}: findings name their source {want}", str(kinds))
+    # The collector configured by the [flows] table of --config instead of --flow-listen.
+    name, pcap = pcaps[0]
+    direct, _ = env.replay(pcap)
+    findings, stats, sf = collect_with_softflowd(env, pcap, 9, "config", use_config=True)
+    c.check(collector_totals(stats).get("records") == sf["records"] and flow_findings(findings) == flow_findings(direct),
+            f"--config [flows] listen: {sf['records']} records and the direct replay's findings",
+            f"{collector_totals(stats)} {flow_findings(findings)}")
     return 0
 
 
