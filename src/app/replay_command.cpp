@@ -85,8 +85,13 @@ Action add_replay_command(CLI::App& app) {
       "any number of workers. Progress and a summary go to stderr; findings to stdout unless a sink\n"
       "(--output, --syslog, --hook, --webhook, or --config with sinks) is given.\n" DELIVERY_HELP);
   c->add_option("pcap", o->inputs, "Capture files or directories")->type_name("PCAP...");
-  add_record_replay_options(*c, o->records);
   add_pipeline_options(*c, o->common);
+  // The capture files are optional now (record logs replace them), so options
+  // with several values take one per occurrence ("--home-net A --home-net B"):
+  // otherwise they would swallow the capture files that follow them.
+  for (CLI::Option* opt : c->get_options())
+    if (opt->get_items_expected_max() > 1 && opt->get_name() != "pcap") opt->allow_extra_args(false);
+  add_record_replay_options(*c, o->records);
   return [o] { return run_replay(*o); };
 }
 

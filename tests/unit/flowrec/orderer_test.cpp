@@ -97,6 +97,34 @@ TEST(FlowRecordFromUniflow, Ipv6Keys) {
   EXPECT_EQ(r.payload_bytes[0], 0u);  // 40-byte IPv6 header + 40 of TCP
 }
 
+TEST(FlowRecordFromUniflow, BiflowIsOrientedByWhoSpoke) {
+  // RFC 5103 biflow written lower address first (as softflowd -b does): the
+  // forward side sent nothing, so the reverse side is the initiator.
+  UniFlow b = uni("10.0.0.3", "10.0.0.128", 0, 0, 1, 0, 0, kSec, kSec);
+  b.has_reverse = true;
+  b.rev_packets = 1;
+  b.rev_bytes = 84;
+  flow::FlowRecord r = make_flow_record(b);
+  finish_flow_record(r, true);
+  EXPECT_EQ(r.initiator(), *core::IpAddr::parse("10.0.0.128"));
+  EXPECT_EQ(r.icmp_type, 8);
+  EXPECT_TRUE(r.is_probe());
+  // Both spoke at once: the service port is the responder's.
+  UniFlow t = uni("10.0.0.3", "10.0.0.9", 443, 51000, 6, 5, 900, kSec, kSec, 0x1b);
+  t.has_reverse = true;
+  t.rev_packets = 6;
+  t.rev_bytes = 700;
+  t.rev_tcp_flags = 0x1b;
+  r = make_flow_record(t);
+  EXPECT_EQ(r.initiator(), *core::IpAddr::parse("10.0.0.9"));
+  EXPECT_EQ(r.responder_port(), 443);
+  EXPECT_EQ(r.packets[flow::kToResponder], 6u);
+  // An exported reverse start time decides first.
+  t.rev_first = kSec + 5;
+  r = make_flow_record(t);
+  EXPECT_EQ(r.initiator(), *core::IpAddr::parse("10.0.0.3"));
+}
+
 TEST(RecordOrderer, PairsDirectionsAndReleasesInTimeOrder) {
   RecordOrderer o(10 * kSec, 1000);
   Out out;
