@@ -242,6 +242,31 @@ def case_vpc(env, c):
     c.check(len({tuple(v) for v in results.values()}) == 1, "every format, compression and worker count agrees",
             str(results))
 
+    # Tail mode: picket run follows a directory; a file that appears later is read once complete.
+    follow = os.path.join(env.work, "follow")
+    os.makedirs(follow)
+    out_path = os.path.join(env.work, "follow.jsonl")
+    stats_path = os.path.join(env.work, "follow-stats.json")
+    with open(out_path, "w") as out:
+        p = subprocess.Popen([env.picket, "run", "--vpc-flow-logs-dir", follow, "-w", "2", "--stats-interval", "0",
+                              "--stats-json", stats_path], stdout=out, stderr=subprocess.PIPE, text=True)
+        try:
+            p.stderr.readline()  # "following ..."
+            time.sleep(1.2)
+            subprocess.run([sys.executable, gen, os.path.join(follow, "late.log.gz"), "--gzip"], check=True)
+            deadline = time.time() + 20
+            while time.time() < deadline and os.path.getsize(out_path) == 0:
+                time.sleep(0.2)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=60)
+    findings = [json.loads(l) for l in open(out_path) if l.strip()]
+    got = flow_findings(findings)
+    c.check(("Recon:EC2/Portscan", "10.1.0.5", "10.1.0.20") in got, "run --vpc-flow-logs-dir: a file that appears later is read",
+            str(got))
+    s = source(json.load(open(stats_path)), "vpc-flow-logs")
+    c.check(s.get("files") == 1 and s.get("records") == 370, "run --vpc-flow-logs-dir: 1 file, 370 records", json.dumps(s))
+
     derived = os.path.join(env.shared, "flows", "derived")
     if not os.path.isdir(derived):
         print("skip shared VPC logs: ../shared absent")
