@@ -158,6 +158,7 @@ DirectoryTail::DirectoryTail(std::string dir, core::Nanos settle) : dir_(std::mo
 std::vector<std::string> DirectoryTail::poll(core::Nanos wall_now, bool skip_existing) {
   std::vector<std::string> ready;
   std::error_code ec;
+  ++generation_;
   for (auto it = fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const auto name = it->path().filename().string();
@@ -167,6 +168,7 @@ std::vector<std::string> DirectoryTail::poll(core::Nanos wall_now, bool skip_exi
     const std::int64_t mtime = it->last_write_time(ec).time_since_epoch().count();
     auto [s, inserted] = seen_.try_emplace(path);
     Seen& seen = s->second;
+    seen.generation = generation_;
     if (inserted) {
       seen.size = size, seen.mtime = mtime, seen.since = wall_now;
       seen.taken = skip_existing;
@@ -182,6 +184,9 @@ std::vector<std::string> DirectoryTail::poll(core::Nanos wall_now, bool skip_exi
       ready.push_back(path);
     }
   }
+  // Forget files that are gone (rotated away, deleted after use): the list
+  // stays as long as the directory, not as long as the run.
+  if (!ec) std::erase_if(seen_, [this](const auto& kv) { return kv.second.generation != generation_; });
   std::sort(ready.begin(), ready.end());
   return ready;
 }

@@ -76,8 +76,10 @@ class DirectoryTail {
     std::int64_t mtime = 0;
     core::Nanos since = 0;
     bool taken = false;
+    std::uint64_t generation = 0;  // last poll that saw the file
   };
   std::string dir_;
+  std::uint64_t generation_ = 0;
   core::Nanos settle_;
   std::map<std::string, Seen> seen_;
 };
