@@ -15,10 +15,16 @@ using Action = std::function<int()>;
 Action add_replay_command(CLI::App& app);
 Action add_detectors_command(CLI::App& app);
 Action add_sample_findings_command(CLI::App& app);
+Action add_intel_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
+Action add_check_config_command(CLI::App& app);
 
-// --config, --output, --syslog, --hook, --webhook (replay and sample-findings).
+// --config, --output, --syslog, --hook, --webhook (replay and sample-findings),
+// and the GeoIP options below.
 void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& args);
+// --geoip-db PATH (repeatable) and --geoip-cache ENTRIES: enrichment of
+// findings' remote addresses (src/geoip/README.md).
+void add_geoip_options(CLI::App& c, exporter::DeliveryArgs& args);
 // SIGINT/SIGTERM set the returned flag (stop cleanly, flush everything);
 // SIGHUP makes file sinks reopen their file (after logrotate moved it).
 const std::atomic<bool>& install_signal_handlers();

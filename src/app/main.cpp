@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
   const auto replay = picket::app::add_replay_command(app);
   const auto detectors = picket::app::add_detectors_command(app);
   const auto samples = picket::app::add_sample_findings_command(app);
+  const auto intel = picket::app::add_intel_command(app);
   const auto run = picket::app::add_run_command(app);
+  const auto check_config = picket::app::add_check_config_command(app);
 
   try {
     app.parse(argc, argv);
@@ -35,7 +37,9 @@ int main(int argc, char** argv) {
     if (sub->get_name() == "replay") return replay();
     if (sub->get_name() == "detectors") return detectors();
     if (sub->get_name() == "sample-findings") return samples();
+    if (sub->get_name() == "intel") return intel();
     if (sub->get_name() == "run") return run();
+    if (sub->get_name() == "check-config") return check_config();
   }
   std::cout << app.help();
   return 2;

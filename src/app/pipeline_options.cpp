@@ -41,6 +41,7 @@ void add_pipeline_options(CLI::App& c, PipelineOptions& o) {
                "100.64/10, 169.254/16, fc00::/7, fe80::/10")
       ->type_name("CIDR");
   add_delivery_options(c, o.delivery);
+  add_intel_options(c, o.intel);
   c.add_option("--events", o.events, "Write one JSON line per flow, DNS message, TLS SNI and HTTP request to FILE")
       ->type_name("FILE");
   c.add_option("--stats-json", o.stats_json, "Write run statistics as JSON to FILE")->type_name("FILE");
@@ -50,6 +51,9 @@ void add_pipeline_options(CLI::App& c, PipelineOptions& o) {
   c.add_option("--flow-timeout", o.flow_timeouts,
                "Flow timeout, repeatable: tcp_new=30 tcp_established=300 tcp_closed=5 udp=60 other=60 active=1800")
       ->type_name("CLASS=SECONDS");
+  c.add_option("--state-dir", o.state_dir,
+               "Keep detector baselines in DIR: loaded at start, saved periodically and at exit (default: none)")
+      ->type_name("DIR");
   c.add_option("--flow-memcap", o.flow_memcap_mb, "Memory for flow tables, all workers together (MiB)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1048576.0));
@@ -97,6 +101,7 @@ int prepare_pipeline(const PipelineOptions& o, const char* command, PreparedPipe
       return 2;
     }
   }
+  cfg.state_dir = o.state_dir;
   cfg.flow_memcap_bytes = static_cast<std::size_t>(o.flow_memcap_mb * 1024 * 1024);
   cfg.update_interval = core::seconds(o.update_interval);
   exporter::DeliveryArgs dargs = o.delivery;
@@ -118,6 +123,17 @@ int prepare_pipeline(const PipelineOptions& o, const char* command, PreparedPipe
     }
     cfg.events_out = out.events.get();
   }
+  intel::IntelConfig icfg;
+  if (auto err = make_intel_config(o.intel, o.delivery.config, icfg); !err.empty()) {
+    std::fprintf(stderr, "picket %s: %s\n", command, err.c_str());
+    return 2;
+  }
+  const std::string who = std::string("picket ") + command;
+  cfg.intel = start_intel(icfg, who.c_str(), o.quiet);
+  // `picket run` reloads on its main thread (housekeeping after SIGHUP).
+  register_reload("threat lists", [store = cfg.intel, args = o.intel, config = o.delivery.config, command] {
+    return reload_intel(*store, args, config, command);
+  });
   return 0;
 }
 

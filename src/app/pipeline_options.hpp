@@ -12,6 +12,7 @@
 #include "picket/detect/detector.hpp"
 #include "picket/export/setup.hpp"
 #include "picket/pipeline/pipeline.hpp"
+#include "intel_options.hpp"
 
 namespace picket::app {
 
@@ -21,6 +22,7 @@ struct PipelineOptions {
   exporter::DeliveryArgs delivery;
   std::string events;
   std::string stats_json;
+  std::string state_dir;
   std::vector<std::string> params;
   std::vector<std::string> disabled;
   std::vector<std::string> flow_timeouts;
@@ -30,6 +32,7 @@ struct PipelineOptions {
   std::string region = "local";
   std::string sensor = "picket";
   bool quiet = false;
+  IntelArgs intel;  // --threat-list, --trusted-list, --no-default-lists
   // Options of further modules (threat lists, geolocation, flow records)
   // belong here, each set added by its module's add_*_options() call in
   // add_pipeline_options().

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "run_config.hpp"
 #include "picket/pipeline/pipeline.hpp"
 
 namespace picket::app {
@@ -46,10 +47,10 @@ std::string load_flows_config(const std::string& path, RecordOptions& o) {
   if (!node) return "";
   const auto where = [&](const toml::node& n) { return path + ":" + std::to_string(n.source().begin.line); };
   const toml::table* t = node->as_table();
-  if (!t) return where(*node) + ": 'flows' must be a table, written [flows]";
+  if (!t) return where(*node) + ": key 'flows': expected a table, written [flows]";
   for (const auto& [k, v] : *t) {
     const std::string key(k.str());
-    const std::string at = where(v) + ": flows." + key;
+    const std::string at = where(v) + ": key 'flows." + key + "'";
     if (key == "listen") {
       const toml::array* arr = v.as_array();
       if (!arr) return at + ": expected an array of \"[ADDR:]PORT\" strings";
@@ -99,6 +100,16 @@ void add_record_replay_options(CLI::App& c, RecordOptions& o) {
 }
 
 void add_record_run_options(CLI::App& c, RecordOptions& o) {
+  // `picket check-config` checks the [flows] table too.
+  static const bool registered = [] {
+    register_config_check("flows", [](const std::string& path) {
+      RecordOptions scratch;
+      const std::string err = load_flows_config(path, scratch);
+      return err.empty() ? ConfigErrors{} : ConfigErrors{err};
+    });
+    return true;
+  }();
+  (void)registered;
   c.add_option("--flow-listen", o.flow_listen,
                "Collect NetFlow v5/v9 and IPFIX on UDP [ADDR:]PORT (repeatable; [v6addr]:PORT for IPv6)")
       ->type_name("[ADDR:]PORT");

@@ -62,6 +62,10 @@ int run_replay(const ReplayOptions& ro) {
     cfg.progress = [total](const pipeline::PipelineStats& s) { print_progress(s, total); };
   }
   cfg.stop = &install_signal_handlers();
+  // SIGHUP reloads the lists too, on a control thread of its own: the main
+  // thread is busy reading packets.
+  const auto reloader = start_intel_reloader(cfg.intel, o.intel, o.delivery.config, &exporter::reopen_generation(),
+                                             "picket replay");
 
   pipeline::Pipeline pipe(std::move(cfg), prep.detectors, *prep.detector_config);
   const pipeline::PipelineStats stats = pipe.run(*source);

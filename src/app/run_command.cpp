@@ -1,6 +1,10 @@
 // picket run: the live sensor. Captures from interfaces (libpcap, one
 // AF_PACKET fanout socket per worker) and runs the same pipeline as
 // `picket replay` until SIGINT/SIGTERM, then drains and flushes.
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -13,22 +17,14 @@
 #include "picket/pipeline/pipeline.hpp"
 #include "pipeline_options.hpp"
 #include "record_options.hpp"
+#include "prometheus.hpp"
+#include "run_config.hpp"
 
 namespace picket::app {
 
 namespace {
 
-struct RunOptions {
-  PipelineOptions common;
-  // Sources. Further kinds (flow records: --flow-listen) add their fields here.
-  std::vector<std::string> interfaces;
-  capture::PcapLiveOptions pcap;
-  bool no_promisc = false, no_immediate = false;
-  std::string dpdk_args;  // non-empty: capture through DPDK instead of libpcap
-  capture::DpdkOptions dpdk;
-  double stats_interval = 60;
-  RecordOptions records;  // --flow-listen, --vpc-flow-logs-dir, --resolver-logs-dir
-};
+using RunOptions = RunSettings;
 
 void log_line(const std::string& s) { std::fprintf(stderr, "picket: %s\n", s.c_str()); }
 
@@ -41,7 +37,7 @@ std::string stats_line(const pipeline::PipelineStats& s, std::uint64_t& last_pac
   last_packets = s.input.packets;
   last_seconds = s.wall_seconds;
   char buf[256];
-  std::snprintf(buf, sizeof(buf), "stats: %.0f s, packets %llu (%.0f/s), drops %llu, flows %llu, findings %llu",
+  std::snprintf(buf, sizeof(buf), "stats: %.1f s, packets %llu (%.0f/s), drops %llu, flows %llu, findings %llu",
                 s.wall_seconds, static_cast<unsigned long long>(s.input.packets), rate,
                 static_cast<unsigned long long>(s.capture.drops()), static_cast<unsigned long long>(flows),
                 static_cast<unsigned long long>(s.findings_new));
@@ -85,18 +81,21 @@ std::unique_ptr<capture::LiveCapture> open_capture(const RunOptions& o, std::str
   return capture::open_pcap_live(p, error);
 }
 
-int run_live(const RunOptions& ro) {
-  RunOptions with_config;
-  const RunOptions* op = &ro;
-  if (!ro.common.delivery.config.empty()) {
-    with_config = ro;
-    if (auto err = load_flows_config(ro.common.delivery.config, with_config.records); !err.empty()) {
-      std::fprintf(stderr, "picket run: %s\n", err.c_str());
-      return 2;
-    }
-    op = &with_config;
-  }
-  const RunOptions& o = *op;
+// After the capture is open, nothing needs root: become `user` (its
+// primary group, no supplementary groups). Returns "" or an error.
+std::string drop_privileges(const std::string& user) {
+  if (user.empty()) return "";
+  const passwd* pw = getpwnam(user.c_str());
+  if (!pw) return "--user " + user + ": no such user";
+  if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid) return "";
+  if (setgroups(0, nullptr) != 0 && geteuid() == 0) return "--user " + user + ": setgroups: " + std::strerror(errno);
+  if (setgid(pw->pw_gid) != 0) return "--user " + user + ": setgid: " + std::strerror(errno);
+  if (setuid(pw->pw_uid) != 0) return "--user " + user + ": setuid: " + std::strerror(errno);
+  if (setuid(0) == 0) return "--user " + user + ": root could be regained";
+  return "";
+}
+
+int run_live(const RunOptions& o) {
   if (o.records.any_run()) {
     if (!o.interfaces.empty() || !o.dpdk_args.empty()) {
       std::fprintf(stderr, "picket run: packet capture and flow-record inputs need separate picket processes\n");
@@ -112,31 +111,54 @@ int run_live(const RunOptions& ro) {
   std::unique_ptr<capture::LiveCapture> cap = open_capture(o, error);
   if (!cap) {
     std::fprintf(stderr, "picket run: %s\n", error.c_str());
+    // Wrong or missing options are usage errors (2); a capture that cannot open is a runtime error (1).
+    const bool usage = error.rfind("nothing to capture", 0) == 0 || error.rfind("--", 0) == 0;
+    return usage ? 2 : 1;
+  }
+  auto metrics = std::make_shared<MetricsServer>();
+  if (!o.prometheus.empty()) {
+    if (auto err = metrics->start(o.prometheus); !err.empty()) {
+      std::fprintf(stderr, "picket run: %s\n", err.c_str());
+      return 1;
+    }
+  }
+  if (auto err = drop_privileges(o.user); !err.empty()) {
+    std::fprintf(stderr, "picket run: %s\n", err.c_str());
     return 1;
   }
   cfg.workers = cap->workers();
   cfg.stop = &install_signal_handlers();
   cfg.housekeeping = [] { run_reloads_if_requested(log_line); };
   std::shared_ptr<exporter::Delivery> delivery = prep.delivery;
-  if (o.stats_interval > 0) {
-    cfg.progress_interval = core::seconds(o.stats_interval);
+  const bool want_metrics = !o.prometheus.empty();
+  if (o.stats_interval > 0 || want_metrics) {
+    // Metrics are refreshed every second; the stats line and file at the interval.
+    const core::Nanos interval = core::seconds(o.stats_interval > 0 ? o.stats_interval : 1e9);
+    cfg.progress_interval = want_metrics ? std::min<core::Nanos>(interval, core::kNanosPerSecond) : interval;
     auto last_packets = std::make_shared<std::uint64_t>(0);
     auto last_seconds = std::make_shared<double>(0);
-    const PipelineOptions* common = &o.common;
+    auto next_line = std::make_shared<double>(0);
+    const RunOptions* opts = &o;
     cfg.progress = [=](const pipeline::PipelineStats& s) {
-      if (!common->quiet) log_line(stats_line(s, *last_packets, *last_seconds));
-      write_stats_json(*common, "run", s, delivery->stats(), true);
+      const exporter::DeliveryStats d = delivery->stats();
+      if (want_metrics) metrics->update(prometheus_text(s, d));
+      if (opts->stats_interval <= 0 || s.wall_seconds + 1e-3 < *next_line) return;
+      *next_line = s.wall_seconds + opts->stats_interval;
+      if (!opts->common.quiet) log_line(stats_line(s, *last_packets, *last_seconds));
+      write_stats_json(opts->common, "run", s, d, true);
     };
   }
   if (!o.common.quiet) {
     std::string what = o.interfaces.empty() ? "DPDK port (" + o.dpdk_args + ")" : "";
     for (const auto& i : o.interfaces) what += (what.empty() ? "" : ", ") + i;
-    log_line("capturing on " + what + " with " + std::to_string(cap->workers()) + " worker(s)");
+    log_line("capturing on " + what + " with " + std::to_string(cap->workers()) + " worker(s)" +
+             (metrics->port() ? ", metrics on port " + std::to_string(metrics->port()) : ""));
   }
 
   pipeline::Pipeline pipe(std::move(cfg), prep.detectors, *prep.detector_config);
   const pipeline::PipelineStats stats = pipe.run_live(*cap);
   cap->close();
+  metrics->stop();
 
   const exporter::DeliveryStats dstats = delivery->stats();
   if (!o.common.quiet) {
@@ -181,10 +203,58 @@ Action add_run_command(CLI::App& app) {
   c->add_option("--stats-interval", o->stats_interval, "Seconds between stats lines and --stats-json rewrites; 0: off")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
+  c->add_option("--prometheus", o->prometheus, "Serve Prometheus metrics (text format) on this local address")
+      ->type_name("HOST:PORT");
+  c->add_option("--user", o->user, "Drop privileges to this user once the capture is open")->type_name("USER");
   // Further sources (--flow-listen) and module options are added here.
   add_record_run_options(*c, o->records);
   add_pipeline_options(*c, o->common);
-  return [o] { return run_live(*o); };
+  c->get_option("--config")->description(
+      "Daemon configuration (TOML): [capture], [daemon], [network], [flow_table], [findings], [detectors.NAME], "
+      "sinks and suppression; command-line options override it (see rules/picket.toml)");
+  return [o, c] {
+    if (!o->common.delivery.config.empty()) {
+      // A setting given on the command line wins over the file.
+      static const std::pair<const char*, const char*> kFlags[] = {
+          {"capture.interfaces", "--interface"},   {"capture.dpdk_args", "--dpdk-args"},
+          {"capture.dpdk_port", "--dpdk-port"},    {"capture.dpdk_rx_descriptors", "--dpdk-rx-descriptors"},
+          {"capture.dpdk_mbufs", "--dpdk-mbufs"},  {"capture.workers", "--workers"},
+          {"capture.snaplen", "--snaplen"},        {"capture.buffer_mib", "--buffer-size"},
+          {"capture.filter", "--filter"},          {"capture.promiscuous", "--no-promisc"},
+          {"capture.immediate", "--no-immediate"}, {"daemon.user", "--user"},
+          {"daemon.stats_interval", "--stats-interval"}, {"daemon.stats_json", "--stats-json"},
+          {"daemon.prometheus", "--prometheus"},   {"network.home", "--home-net"},
+          {"flow_table.memcap_mib", "--flow-memcap"}, {"findings.update_interval", "--update-interval"},
+          {"findings.account_id", "--account-id"}, {"findings.region", "--region"},
+          {"findings.sensor_name", "--sensor-name"}, {"findings.events", "--events"}};
+      auto given = [c](const std::string& key) {
+        for (const auto& [k, flag] : kFlags)
+          if (key == k) return c->count(flag) > 0;
+        return false;
+      };
+      ConfigErrors errors = load_run_config(o->common.delivery.config, *o, given);
+      if (auto err = load_flows_config(o->common.delivery.config, o->records); !err.empty()) errors.push_back(err);
+      for (const auto& e : errors) std::fprintf(stderr, "picket run: %s\n", e.c_str());
+      if (!errors.empty()) return 2;
+    }
+    return run_live(*o);
+  };
+}
+
+Action add_check_config_command(CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  auto* c = app.add_subcommand("check-config", "Check a configuration file; name the file, line and key of every error");
+  c->add_option("file", *path, "The TOML file (as for 'picket run --config')")->required()->type_name("FILE");
+  return [path] {
+    const ConfigErrors errors = check_config(*path);
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+    if (!errors.empty()) {
+      std::fprintf(stderr, "picket check-config: %zu error(s)\n", errors.size());
+      return 1;
+    }
+    std::printf("%s: OK\n", path->c_str());
+    return 0;
+  };
 }
 
 }  // namespace picket::app

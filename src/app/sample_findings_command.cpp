@@ -152,6 +152,7 @@ void add_delivery_options(CLI::App& c, exporter::DeliveryArgs& a) {
       ->type_name("PROGRAM[?SETTINGS]");
   c.add_option("--webhook", a.webhooks, "POST each finding as JSON to URL (http://, https://); format=slack for chat")
       ->type_name("URL[?SETTINGS]");
+  add_geoip_options(c, a);
 }
 
 Action add_sample_findings_command(CLI::App& app) {

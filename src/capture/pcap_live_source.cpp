@@ -67,6 +67,12 @@ class PcapLiveSource final : public LiveSource {
     for (auto& h : handles_) pcap_close(h.pcap);
   }
   void add(Handle h) { handles_.push_back(h); }
+  // Reads and drops what the handle of interface `i` holds now (bounded).
+  void discard_queued(std::size_t i) {
+    auto ignore = [](u_char*, const pcap_pkthdr*, const u_char*) {};
+    for (int rounds = 0; rounds < 1000 && pcap_dispatch(handles_[i].pcap, -1, ignore, nullptr) > 0; ++rounds) {
+    }
+  }
 
   std::size_t poll(FrameSink& sink, std::size_t max) override {
     Dispatch d{&sink, {}, 0, 0};
@@ -240,6 +246,14 @@ std::unique_ptr<LiveCapture> open_pcap_live(const PcapLiveOptions& o, std::strin
       }
       cap->sources[w]->add(h);
     }
+#ifdef __linux__
+    if (workers > 1) {
+      // Until the last socket joined, the group hashed over fewer members,
+      // so a flow's first packets may sit with another worker than its
+      // later ones. Capture starts now: drop what came before.
+      for (unsigned w = 0; w < workers; ++w) cap->sources[w]->discard_queued(i);
+    }
+#endif
   }
   return cap;
 }

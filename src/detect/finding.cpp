@@ -159,6 +159,21 @@ void Finding::add_metric(std::string_view name, double value) {
   m.value = value;
 }
 
+namespace {
+template <std::size_t N>
+void copy_cut(char (&dst)[N], std::string_view src) {
+  const std::size_t n = src.size() < N - 1 ? src.size() : N - 1;
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+}  // namespace
+
+void Finding::set_threat(std::string_view list, std::string_view name, std::string_view detail) {
+  copy_cut(threat_list, list);
+  copy_cut(threat_name, name);
+  copy_cut(threat_detail, detail);
+}
+
 void Finding::set_identity(const core::IpAddr& a, const core::IpAddr& b, std::uint32_t extra) {
   struct {
     std::uint16_t type;

@@ -4,8 +4,17 @@
 #include <cstdlib>
 
 #include "picket/detect/detector.hpp"
+#include "bruteforce/bruteforce_detector.hpp"
+#include "baseline/baseline_detectors.hpp"
+#include "beacon/beacon.hpp"
 #include "dns/dns_detectors.hpp"
+#include "dos/dos_detector.hpp"
+#include "exfil/exfil_detector.hpp"
+#include "longconn/longconn_detector.hpp"
+#include "mining/mining_detector.hpp"
+#include "intel/intel_detectors.hpp"
 #include "scan/scan_detectors.hpp"
+#include "spam/spam_detector.hpp"
 
 namespace picket::detect {
 
@@ -19,6 +28,19 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   d.push_back(dns::make_nxdomain_storm_detector());
   d.push_back(dns::make_metadata_rebind_detector());
   d.push_back(dns::make_sinkhole_detector());
+  d.push_back(intel::make_threat_intel_detector());
+  d.push_back(bruteforce::make_bruteforce_detector());
+  d.push_back(mining::make_bitcoin_tool_detector());
+  d.push_back(dos::make_outbound_dos_detector());
+  d.push_back(spam::make_spambot_detector());
+  d.push_back(longconn::make_long_connection_detector());
+  d.push_back(exfil::make_large_upload_detector());
+  d.push_back(beacon::make_beacon_detector());
+  d.push_back(baseline::make_port_unusual_detector());
+  d.push_back(baseline::make_volume_unusual_detector());
+  d.push_back(baseline::make_dns_resolver_unusual_detector());
+  d.push_back(baseline::make_dot_unusual_detector());
+  d.push_back(baseline::make_doh_unusual_detector());
   return d;
 }
 

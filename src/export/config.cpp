@@ -128,6 +128,18 @@ std::string load_sink(const std::string& path, const std::string& kind, const to
 
 }  // namespace
 
+const std::set<std::string>& daemon_sections() {
+  static const std::set<std::string> kSections = {"capture", "daemon",   "network", "flow_table",
+                                                   "findings", "detectors", "intel",   "flows"};
+  return kSections;
+}
+
+std::string daemon_section_list() {
+  std::string out;
+  for (const auto& s : daemon_sections()) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 std::string load_delivery_config(const std::string& path, DeliveryConfig& out) {
   toml::table root;
   try {
@@ -140,11 +152,14 @@ std::string load_delivery_config(const std::string& path, DeliveryConfig& out) {
   static const std::set<std::string> kSinks = {"output", "syslog", "hook", "webhook"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
-    if (key == "flows") continue;  // flow-record inputs: read by picket run (src/app/record_options.cpp)
+    // The daemon's sections (picket run --config) are read by their own
+    // parsers (src/app/run_config.cpp, and the modules that own [intel]
+    // and [flows]); delivery ignores them.
+    if (daemon_sections().count(key)) continue;
     if (key != "suppress" && !kSinks.count(key)) {
-      // Later releases add the daemon's settings to the same file; until
-      // then, an unknown key is most likely a typo.
-      return where(path, v) + ": key '" + key + "': unknown (suppress, output, syslog, hook, webhook, flows)";
+      // Anything else is most likely a typo.
+      return where(path, v) + ": key '" + key + "': unknown (suppress, output, syslog, hook, webhook, " +
+             daemon_section_list() + ")";
     }
     const toml::array* arr = v.as_array();
     if (!arr || !arr->is_array_of_tables())

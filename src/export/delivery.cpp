@@ -251,12 +251,19 @@ Delivery::~Delivery() { close(); }
 void Delivery::publish(const FindingRecord& rec, ReportKind kind) {
   ++published_;
   const FindingRecord* r = &rec;
-  FindingRecord archived;
-  if (!rules_.empty() && rules_.match(rec) >= 0) {
+  FindingRecord copy;  // the report as delivered: enriched, or archived
+  // DNS findings have no remoteIpDetails (GuardDuty's dnsRequestAction names the domain only).
+  if (geoip_ && !rec.remote_geo &&
+      detect::finding_type_info(rec.f.type).action != detect::ActionType::kDnsRequest) {
+    copy = rec;
+    copy.remote_geo = geoip_->lookup(rec.f.remote);  // cached; the exporter thread's only
+    r = &copy;
+  }
+  if (!rules_.empty() && rules_.match(*r) >= 0) {
     ++suppressed_;
-    archived = rec;
-    archived.archived = true;
-    r = &archived;
+    if (r != &copy) copy = rec;
+    copy.archived = true;
+    r = &copy;
   }
   line_.clear();
   for (auto& s : sinks_) {
@@ -285,6 +292,7 @@ DeliveryStats Delivery::stats() const {
   d.suppressed = suppressed_;
   for (std::size_t i = 0; i < rules_.rules().size(); ++i) d.rule_hits.emplace_back(rules_.rules()[i].name, rules_.hits()[i]);
   for (const auto& s : sinks_) d.sinks.push_back(s->stats());
+  if (geoip_) d.geoip = geoip_->stats();
   return d;
 }
 
@@ -311,6 +319,18 @@ std::string format_delivery_summary(const DeliveryStats& d) {
     for (const auto& [k, v] : s.extra) out += ", " + std::to_string(v) + " " + k;
     out += "\n";
   }
+  if (d.geoip) {
+    const geoip::GeoIpStats& g = *d.geoip;
+    std::snprintf(buf, sizeof(buf),
+                  "geoip: %llu lookups, %llu cache hits, %llu misses (%llu found, %llu unknown), %llu errors, "
+                  "%llu evictions, cache %llu/%llu\n",
+                  static_cast<unsigned long long>(g.lookups), static_cast<unsigned long long>(g.cache_hits),
+                  static_cast<unsigned long long>(g.cache_misses), static_cast<unsigned long long>(g.found),
+                  static_cast<unsigned long long>(g.not_found), static_cast<unsigned long long>(g.errors),
+                  static_cast<unsigned long long>(g.evictions), static_cast<unsigned long long>(g.cache_entries),
+                  static_cast<unsigned long long>(g.cache_capacity));
+    out += buf;
+  }
   return out;
 }
 
@@ -333,6 +353,18 @@ std::string format_delivery_json(const DeliveryStats& d) {
     w.end_object();
   }
   w.end_array();
+  if (d.geoip) {
+    const geoip::GeoIpStats& g = *d.geoip;
+    w.key("geoip").begin_object();
+    w.field("lookups", g.lookups).field("cache_hits", g.cache_hits).field("cache_misses", g.cache_misses);
+    w.field("found", g.found).field("not_found", g.not_found).field("errors", g.errors);
+    w.field("evictions", g.evictions).field("cache_entries", g.cache_entries).field("cache_capacity", g.cache_capacity);
+    w.key("databases").begin_array();
+    for (const auto& db : g.databases)
+      w.begin_object().field("path", db.path).field("type", db.type).field("kind", geoip::kind_name(db.kind)).end_object();
+    w.end_array();
+    w.end_object();
+  }
   w.end_object();
   return out;
 }

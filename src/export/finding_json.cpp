@@ -1,6 +1,7 @@
 #include "picket/export/finding_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string_view>
 
@@ -69,9 +70,47 @@ const char* protocol_name(std::uint8_t proto) {
 
 namespace {
 
-void ip_details(JsonWriter& w, const core::IpAddr& a) {
+// A coordinate in degrees with up to 6 decimals (about 0.1 m), as the
+// databases store them; JsonWriter's 6 significant digits would round
+// 139.6917 to 139.692.
+void coordinate(JsonWriter& w, const char* key, double deg) {
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%.6f", std::isfinite(deg) ? deg : 0.0);
+  while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.') --n;
+  w.key(key).raw(std::string_view(buf, static_cast<std::size_t>(n)));
+}
+
+void render_geo(JsonWriter& w, const geoip::GeoInfo& g) {
+  if (g.has_organization()) {
+    w.key("organization").begin_object();
+    // GuardDuty writes the AS number as a string.
+    if (g.asn) w.field("asn", std::to_string(g.asn));
+    if (!g.asn_org.empty()) w.field("asnOrg", std::string_view(g.asn_org));
+    if (!g.isp.empty()) w.field("isp", std::string_view(g.isp));
+    if (!g.org.empty()) w.field("org", std::string_view(g.org));
+    w.end_object();
+  }
+  if (g.has_country()) {
+    w.key("country").begin_object();
+    if (!g.country_code.empty()) w.field("countryCode", std::string_view(g.country_code));
+    if (!g.country_name.empty()) w.field("countryName", std::string_view(g.country_name));
+    w.end_object();
+  }
+  if (!g.city_name.empty()) w.key("city").begin_object().field("cityName", std::string_view(g.city_name)).end_object();
+  if (g.has_location)
+  {
+    w.key("geoLocation").begin_object();
+    coordinate(w, "lat", g.latitude);
+    coordinate(w, "lon", g.longitude);
+    w.end_object();
+  }
+}
+
+// remoteIpDetails carries what GeoIP knows of the address, as GuardDuty's does.
+void ip_details(JsonWriter& w, const core::IpAddr& a, const geoip::GeoInfo* geo = nullptr) {
   w.begin_object();
   w.field(a.is_v4() ? "ipAddressV4" : "ipAddressV6", a);
+  if (geo) render_geo(w, *geo);
   w.end_object();
 }
 
@@ -105,7 +144,7 @@ std::string expand(std::string_view tmpl, const Finding& f) {
   return out;
 }
 
-void render_action(JsonWriter& w, const Finding& f, ActionType action) {
+void render_action(JsonWriter& w, const Finding& f, ActionType action, const geoip::GeoInfo* geo) {
   w.key("action").begin_object();
   switch (action) {
     case ActionType::kNetworkConnection:
@@ -115,7 +154,7 @@ void render_action(JsonWriter& w, const Finding& f, ActionType action) {
                                      : f.direction == Direction::kOutbound ? "OUTBOUND"
                                                                            : "UNKNOWN");
       w.key("remoteIpDetails");
-      ip_details(w, f.remote);
+      ip_details(w, f.remote, geo);
       w.key("remotePortDetails");
       port_details(w, f.remote_port);
       w.key("localPortDetails");
@@ -143,7 +182,7 @@ void render_action(JsonWriter& w, const Finding& f, ActionType action) {
           w.key("localIpDetails");
           ip_details(w, local);
           w.key("remoteIpDetails");
-          ip_details(w, f.remote);
+          ip_details(w, f.remote, geo);
           w.end_object();
         }
       }
@@ -194,6 +233,19 @@ void render_evidence(JsonWriter& w, const Finding& f) {
     w.key("sampleHosts").begin_array();
     for (int i = 0; i < f.host_count; ++i) w.value(f.hosts[i]);
     w.end_array();
+  }
+  if (f.threat_list[0]) {
+    // GuardDuty's shape: the list, and the threat names it gives the entry.
+    w.key("threatIntelligenceDetails").begin_array().begin_object();
+    w.field("threatListName", std::string_view(f.threat_list));
+    w.key("threatNames").begin_array();
+    w.value(std::string_view(f.threat_name));
+    if (f.threat_detail[0]) w.value(std::string_view(f.threat_detail));
+    w.end_array();
+    w.end_object().end_array();
+    // A connection flagged because a listed domain resolved to its address.
+    if (f.domain[0] && detect::finding_type_info(f.type).action != ActionType::kDnsRequest)
+      w.field("domain", std::string_view(f.domain));
   }
   w.end_object();
 }
@@ -268,7 +320,7 @@ void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std
   w.key("service").begin_object();
   w.field("serviceName", "picket");
   w.field("detectorId", opt.detector_id);
-  render_action(w, f, info.action);
+  render_action(w, f, info.action, rec.remote_geo.get());
   w.field("resourceRole", info.role == ResourceRole::kActor ? "ACTOR" : "TARGET");
   render_evidence(w, f);
   w.key("additionalInfo").begin_object();

@@ -11,6 +11,17 @@ std::shared_ptr<Delivery> build_delivery(const DeliveryArgs& args, std::string& 
       return nullptr;
     }
   }
+  // Databases first: a bad file is reported before any sink connects.
+  if (!args.geoip_dbs.empty()) {
+    auto g = std::make_shared<geoip::GeoIp>(args.geoip_cache);
+    for (const auto& path : args.geoip_dbs) {
+      if (auto e = g->add_database(path); !e.empty()) {
+        error = "--geoip-db " + e;
+        return nullptr;
+      }
+    }
+    d->set_geoip(std::move(g));
+  }
   std::vector<SinkSpec> specs = cfg.sinks;
   for (const auto& o : args.outputs) specs.push_back(parse_sink_arg("output", o, "--output " + o));
   for (const auto& o : args.syslogs) specs.push_back(parse_sink_arg("syslog", o, "--syslog " + o));

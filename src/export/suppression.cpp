@@ -18,6 +18,9 @@ enum FieldId : int {
   kPpLocalPort, kPpLocalV4, kPpLocalV6, kPpRemoteV4, kPpRemoteV6,
   kDnsDomain, kDnsProtocol,
   kResourceRole, kCount, kDetector, kSample, kTopActors, kTopTargets,
+  // GeoIP (--geoip-db): Delivery enriches a report before the rules see it.
+  kNcCountryCode, kNcCountryName, kNcCityName, kNcAsn, kNcAsnOrg,
+  kPpCountryCode, kPpCountryName, kPpCityName, kPpAsn, kPpAsnOrg,
 };
 
 const std::vector<FieldInfo> kFields = {
@@ -51,6 +54,16 @@ const std::vector<FieldInfo> kFields = {
     {"service.additionalInfo.sample", FieldKind::kString, "\"true\" for sample findings, else \"false\""},
     {"service.additionalInfo.topActors.ipAddress", FieldKind::kAddress, "any of the top actors"},
     {"service.additionalInfo.topTargets.ipAddress", FieldKind::kAddress, "any of the top targets"},
+    {"service.action.networkConnectionAction.remoteIpDetails.country.countryCode", FieldKind::kString, "GeoIP: ISO code"},
+    {"service.action.networkConnectionAction.remoteIpDetails.country.countryName", FieldKind::kString, "GeoIP"},
+    {"service.action.networkConnectionAction.remoteIpDetails.city.cityName", FieldKind::kString, "GeoIP"},
+    {"service.action.networkConnectionAction.remoteIpDetails.organization.asn", FieldKind::kString, "GeoIP: AS number"},
+    {"service.action.networkConnectionAction.remoteIpDetails.organization.asnOrg", FieldKind::kString, "GeoIP"},
+    {"service.action.portProbeAction.portProbeDetails.remoteIpDetails.country.countryCode", FieldKind::kString, "GeoIP"},
+    {"service.action.portProbeAction.portProbeDetails.remoteIpDetails.country.countryName", FieldKind::kString, "GeoIP"},
+    {"service.action.portProbeAction.portProbeDetails.remoteIpDetails.city.cityName", FieldKind::kString, "GeoIP"},
+    {"service.action.portProbeAction.portProbeDetails.remoteIpDetails.organization.asn", FieldKind::kString, "GeoIP"},
+    {"service.action.portProbeAction.portProbeDetails.remoteIpDetails.organization.asnOrg", FieldKind::kString, "GeoIP"},
 };
 
 // The values a field has in one finding: none (absent), one, or several.
@@ -125,6 +138,23 @@ void extract(int field, const FindingRecord& rec, Values& v) {
     case kTopTargets:
       for (int i = 0; i < rec.top_targets.n; ++i) v.a(rec.top_targets.e[i].addr);
       break;
+    case kNcCountryCode: case kNcCountryName: case kNcCityName: case kNcAsn: case kNcAsnOrg:
+    case kPpCountryCode: case kPpCountryName: case kPpCityName: case kPpAsn: case kPpAsnOrg: {
+      // Absent (matches no value) without GeoIP or when the databases know nothing.
+      const bool want_nc = field <= kNcAsnOrg;
+      const geoip::GeoInfo* g = rec.remote_geo.get();
+      if (!g || (want_nc ? !nc : !pp)) break;
+      const int which = want_nc ? field - kNcCountryCode : field - kPpCountryCode;
+      const std::string* s = which == 0 ? &g->country_code : which == 1 ? &g->country_name
+                             : which == 2 ? &g->city_name : which == 4 ? &g->asn_org : nullptr;
+      if (which == 3 && g->asn) {
+        v.scratch = std::to_string(g->asn);
+        v.s(v.scratch);
+      } else if (s && !s->empty()) {
+        v.s(*s);
+      }
+      break;
+    }
     default: break;
   }
 }

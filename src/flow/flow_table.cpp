@@ -52,6 +52,10 @@ const char* app_proto_name(AppProto a) {
     case AppProto::kDns: return "dns";
     case AppProto::kTls: return "tls";
     case AppProto::kHttp: return "http";
+    case AppProto::kSsh: return "ssh";
+    case AppProto::kRdp: return "rdp";
+    case AppProto::kSmtp: return "smtp";
+    case AppProto::kMining: return "mining";
   }
   return "";
 }

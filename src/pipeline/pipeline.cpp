@@ -6,6 +6,8 @@
 #include <map>
 #include <thread>
 
+#include "picket/detect/mining_rules.hpp"
+#include "picket/detect/trust_filter.hpp"
 #include "picket/export/aggregator.hpp"
 #include "picket/flow/flow_key.hpp"
 #include "pipeline_impl.hpp"
@@ -49,12 +51,17 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
     w.events = m.cfg.events_out ? m.events[i].get() : nullptr;
     w.send_dns = send_dns;
     w.send_server_names = send_server_names;
+    w.mining_rules = &detect::mining_database();  // compiled here, once, before any packet
     std::vector<ShardHost::Shard> shards;
     for (std::size_t d = 0; d < detectors.size(); ++d) {
       if (!detector_config.enabled(d)) continue;
       detect::DetectorContext ctx;
       ctx.home = &m.cfg.home;
+      ctx.intel = m.cfg.intel.get();
       ctx.params = detector_config.values(d);
+      ctx.state_dir = m.cfg.state_dir;
+      ctx.shard_index = i;
+      ctx.shard_count = n;
       shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns(),
                         detectors[d]->wants_server_names()});
     }
@@ -74,6 +81,7 @@ void Pipeline::Impl::push_control(unsigned w, PacketSlot::Kind kind, core::Nanos
 
 void Pipeline::Impl::exporter_loop() {
   exporter::Aggregator agg(cfg.update_interval);
+  detect::TrustFilter trust(cfg.intel.get());
   std::map<std::string, std::uint64_t> by_type;
   exporter::Delivery& delivery = *cfg.delivery;
   detect::Finding batch[64];
@@ -86,6 +94,7 @@ void Pipeline::Impl::exporter_loop() {
       while ((k = ring->dequeue_burst(batch, 64)) != 0) {
         got += k;
         for (std::size_t i = 0; i < k; ++i) {
+          if (trust.trusted(batch[i])) continue;
           exporter::Aggregator::Outcome outcome;
           const auto& rec = agg.add(batch[i], outcome);
           if (outcome == exporter::Aggregator::Outcome::kNew) {
@@ -117,6 +126,7 @@ void Pipeline::Impl::exporter_loop() {
   delivery.close();
   for (const auto* rec : agg.records()) ++by_type[detect::finding_type_info(rec->f.type).name];
   stats.findings_total = agg.size();
+  stats.findings_trusted = trust.suppressed();
   stats.findings_by_type.assign(by_type.begin(), by_type.end());
 }
 

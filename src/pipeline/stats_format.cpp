@@ -29,6 +29,8 @@ WorkerStats total(const PipelineStats& s) {
     t.dns_errors += w.dns_errors;
     t.tls_sni += w.tls_sni;
     t.http_requests += w.http_requests;
+    t.payload_protocols += w.payload_protocols;
+    t.payload_scan_errors += w.payload_scan_errors;
     t.flow_events += w.flow_events;
     t.mesh_waits += w.mesh_waits;
   }
@@ -97,6 +99,7 @@ std::string format_summary(const PipelineStats& s) {
          "\n";
   o += "  findings " + std::to_string(s.findings_total) + " (" + std::to_string(s.findings_new) + " new, " +
        std::to_string(s.findings_updates) + " updates written)";
+  if (s.findings_trusted) o += ", " + std::to_string(s.findings_trusted) + " dropped (trusted list)";
   for (const auto& [type, n] : s.findings_by_type) o += "\n    " + type + ": " + std::to_string(n);
   o += "\n";
   if (s.events_written) o += "  events written " + std::to_string(s.events_written) + "\n";
@@ -143,6 +146,7 @@ std::string format_stats_json(const PipelineStats& s) {
   w.key("app").begin_object();
   w.field("dns_messages", t.dns_messages).field("dns_errors", t.dns_errors);
   w.field("tls_sni", t.tls_sni).field("http_requests", t.http_requests);
+  w.field("payload_protocols", t.payload_protocols).field("payload_scan_errors", t.payload_scan_errors);
   w.end_object();
   w.key("workers").begin_array();
   for (const auto& ws : s.workers) {
@@ -155,6 +159,7 @@ std::string format_stats_json(const PipelineStats& s) {
   w.end_array();
   w.key("findings").begin_object();
   w.field("total", s.findings_total).field("new", s.findings_new).field("updates", s.findings_updates);
+  w.field("trusted_dropped", s.findings_trusted);
   w.key("by_type").begin_object();
   for (const auto& [type, n] : s.findings_by_type) w.field(type, n);
   w.end_object().end_object();

@@ -32,7 +32,9 @@ Worker::Worker(const WorkerWiring& wiring, const PipelineConfig& config, std::si
     : wiring_(wiring),
       config_(config),
       table_(max_flows, config.timeouts),
-      shards_(wiring.workers, std::move(shards)) {}
+      shards_(wiring.workers, std::move(shards)) {
+  if (wiring_.mining_rules) mining_scratch_ = std::make_unique<match::Scratch>(*wiring_.mining_rules);
+}
 
 WorkerStats Worker::stats() const {
   WorkerStats s = stats_;
@@ -150,6 +152,7 @@ void Worker::handle_packet(const PacketSlot& slot) {
     ++r.app_inspections;
     handle_tcp_client_payload(v, r);
   }
+  if (v.l4_proto == 6 && !port53) recognise_payload(v, r, from_initiator);
 }
 
 void Worker::handle_dns(const net::PacketView& v, flow::FlowRecord& r) {

@@ -14,6 +14,7 @@
 #include "picket/core/spsc_ring.hpp"
 #include "picket/export/event_json.hpp"
 #include "picket/flow/flow_table.hpp"
+#include "picket/match/pattern_set.hpp"
 #include "picket/proto/dns.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "shard_host.hpp"
@@ -30,6 +31,7 @@ struct WorkerWiring {
   core::SpscRing<exporter::EventRecord>* events = nullptr;  // null unless --events
   bool send_dns = false;  // some detector wants DNS events
   bool send_server_names = false;  // some detector wants TLS SNI / HTTP Host events
+  const match::Database* mining_rules = nullptr;  // payload rules for kMining; null: not scanned
 };
 
 // Which shard owns an address: the same function on every worker.
@@ -72,6 +74,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   void handle_record(const PacketSlot& slot);
   void handle_dns(const net::PacketView& v, flow::FlowRecord& r);
   void handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecord& r);
+  // SSH / RDP / SMTP / mining on the first payload packets of either direction (payload_recognition.cpp).
+  void recognise_payload(const net::PacketView& v, flow::FlowRecord& r, bool from_initiator);
   void broadcast_watermark(core::Nanos t);
   void send(unsigned shard, const MeshMessage& m);
   void send_event(const exporter::EventRecord& e);
@@ -86,6 +90,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // Reused for every DNS message: the parser fills what it needs, and a fresh
   // 2.5 KB message per packet would cost more than the parse itself.
   proto::DnsMessage dns_msg_;
+  // This worker's own Hyperscan scratch for the mining rules (never shared).
+  std::unique_ptr<match::Scratch> mining_scratch_;
   bool input_done_ = false;
   // Live input only: what a capture thread does in replay.
   struct LiveState {

@@ -100,7 +100,8 @@ def case_scenarios(env, c):
     listing = subprocess.run([sys.executable, env.gen, "list"], check=True, capture_output=True, text=True).stdout
     names = [l.split()[0] for l in listing.splitlines() if l.strip()]
     for name in names:
-        if name in ("flow_flood", "bench_mix") or name.startswith("broken_"):
+        # behave_ scenarios are checked, with their evidence, by e2e_behaviour.py.
+        if name in ("flow_flood", "bench_mix") or name.startswith(("broken_", "behave_")):
             continue
         pcap = env.generate(name)
         findings, _ = env.replay(pcap)

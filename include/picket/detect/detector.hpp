@@ -14,6 +14,10 @@
 #include "picket/detect/finding.hpp"
 #include "picket/detect/home_net.hpp"
 
+namespace picket::intel {
+class IntelStore;
+}
+
 namespace picket::detect {
 
 // How events reach shards: each detector's state is keyed by one of these,
@@ -35,7 +39,14 @@ struct ParamSpec {
 
 struct DetectorContext {
   const HomeNet* home = nullptr;
+  // Threat and trusted lists (src/intel), or null when none are loaded.
+  picket::intel::IntelStore* intel = nullptr;
   std::vector<double> params;  // in the order of Detector::params()
+  // Where detectors keep state across runs (baselines); empty: no persistence.
+  std::string state_dir;
+  // This shard's place among the detector's shards (events are routed by
+  // hash(key) % shard_count), so saved state can be split by key at load.
+  unsigned shard_index = 0, shard_count = 1;
 };
 
 class DetectorShard {

@@ -114,7 +114,16 @@ struct Finding {
   // Set by the pipeline, not by detectors.
   std::uint8_t source = 0;
 
+  // Threat-list hit (src/detect/intel): the list's name, the entry that
+  // matched (address, CIDR, domain or pattern) and its threat name if the
+  // list gave one. Rendered as evidence.threatIntelligenceDetails.
+  char threat_list[48] = {};
+  char threat_name[128] = {};
+  char threat_detail[64] = {};
+
   void add_metric(std::string_view name, double value);
+  // Fills the threat fields (cut to size).
+  void set_threat(std::string_view list, std::string_view name, std::string_view detail = {});
   // Computes `identity` from the type and the given parts.
   void set_identity(const core::IpAddr& a, const core::IpAddr& b, std::uint32_t extra);
 };

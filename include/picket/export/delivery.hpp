@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -20,6 +21,7 @@
 
 #include "picket/export/finding_json.hpp"
 #include "picket/export/suppression.hpp"
+#include "picket/geoip/geoip.hpp"
 
 namespace picket::exporter {
 
@@ -164,6 +166,7 @@ struct DeliveryStats {
   std::uint64_t published = 0, suppressed = 0;
   std::vector<std::pair<std::string, std::uint64_t>> rule_hits;  // rule name, findings it suppressed
   std::vector<SinkStats> sinks;
+  std::optional<geoip::GeoIpStats> geoip;  // with --geoip-db
 };
 
 class Delivery {
@@ -173,6 +176,9 @@ class Delivery {
   const RenderOptions& render_options() const { return render_; }
   void set_rules(RuleSet rules) { rules_ = std::move(rules); }
   void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
+  // Enrich each report's remote address (remoteIpDetails) before the rules
+  // see it and before it is rendered.
+  void set_geoip(std::shared_ptr<geoip::GeoIp> g) { geoip_ = std::move(g); }
   void publish(const FindingRecord& rec, ReportKind kind);
   // Drains and flushes every sink; later calls do nothing.
   void close();
@@ -183,6 +189,7 @@ class Delivery {
  private:
   RenderOptions render_;
   RuleSet rules_;
+  std::shared_ptr<geoip::GeoIp> geoip_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::string line_;
   std::uint64_t published_ = 0, suppressed_ = 0;

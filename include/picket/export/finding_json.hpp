@@ -1,10 +1,12 @@
 #pragma once
 // Rendering a finding as GuardDuty finding JSON (schema 2.0).
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "picket/core/clock.hpp"
 #include "picket/detect/finding.hpp"
+#include "picket/geoip/geo_info.hpp"
 
 namespace picket::exporter {
 
@@ -40,6 +42,9 @@ struct FindingRecord {
   bool archived = false;
   bool sample = false;  // picket sample-findings: "[SAMPLE] " title, additionalInfo.sample
   TopParties top_actors, top_targets;
+  // GeoIP/ASN of f.remote (remoteIpDetails), set by Delivery before rendering
+  // when --geoip-db is given; null otherwise or when nothing is known.
+  std::shared_ptr<const geoip::GeoInfo> remote_geo;
 };
 
 // The acting and the acted-on address of a finding (by its type's role).

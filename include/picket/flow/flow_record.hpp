@@ -29,7 +29,8 @@ enum class FlowEndReason : std::uint8_t {
 const char* flow_end_reason_name(FlowEndReason r);
 
 // Application protocol recognised on the flow's first payload.
-enum class AppProto : std::uint8_t { kUnknown = 0, kDns, kTls, kHttp };
+// kSsh, kRdp, kSmtp, kMining: by the payload recognisers, either direction, any port.
+enum class AppProto : std::uint8_t { kUnknown = 0, kDns, kTls, kHttp, kSsh, kRdp, kSmtp, kMining };
 const char* app_proto_name(AppProto a);
 
 // Direction index into per-direction counters.
@@ -46,6 +47,8 @@ struct FlowRecord {
   std::uint8_t icmp_type = 0;          // first ICMP type sent by the initiator
   std::uint8_t source = 0;             // 0 = packets; flow-record inputs name theirs
   std::uint8_t app_inspections = 0;    // initiator payload packets looked at for TLS/HTTP
+  std::uint8_t payload_inspections[2] = {0, 0};  // payload packets looked at by the SSH/RDP/SMTP/mining recognisers
+  std::uint16_t app_rule = 0;          // kMining: id + 1 of the mining rule that matched (detect::mining_rule_name)
   core::Nanos first_seen = 0, last_seen = 0;
   core::Nanos end_time = 0;  // logical time the flow ended; orders events deterministically
   std::uint64_t packets[2] = {0, 0};

@@ -18,6 +18,7 @@
 #include "picket/export/delivery.hpp"
 #include "picket/flow/flow_table.hpp"
 #include "picket/flowrec/record_input.hpp"
+#include "picket/intel/store.hpp"
 #include "picket/net/packet.hpp"
 
 namespace picket::pipeline {
@@ -34,9 +35,13 @@ struct PipelineConfig {
   // Where findings go (sinks, rendering). Null: JSON lines to stdout.
   std::shared_ptr<exporter::Delivery> delivery;
   FILE* events_out = nullptr;   // --events: JSON lines, or null
+  std::string state_dir;        // --state-dir: detector baselines persist here; empty: not at all
   // Progress callback, called from the capture thread about once a second of wall time.
   std::function<void(const struct PipelineStats&)> progress;
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: stop reading, flush, exit
+  // Threat and trusted lists (reloadable), or null: no threat-list findings,
+  // nothing trusted.
+  std::shared_ptr<intel::IntelStore> intel;
   // Live capture (run_live): how often `progress` is called (wall time), how
   // far behind the wall clock idle workers keep their ticks, and a callback
   // the main thread calls about every 100 ms (signals, reloads).
@@ -50,6 +55,8 @@ struct WorkerStats {
   flow::FlowTableStats flows;
   std::uint64_t dns_messages = 0, dns_errors = 0;
   std::uint64_t tls_sni = 0, http_requests = 0;
+  std::uint64_t payload_protocols = 0;  // flows tagged SSH/RDP/SMTP/mining by the payload recognisers
+  std::uint64_t payload_scan_errors = 0;  // Hyperscan scan errors (counted, never logged per packet)
   std::uint64_t flow_events = 0, dns_events = 0;  // sent to detector shards
   std::uint64_t server_name_events = 0;           // TLS SNI / HTTP Host sent to detector shards
   std::uint64_t mesh_waits = 0;                   // times a full mesh ring made the worker wait
@@ -64,6 +71,7 @@ struct PipelineStats {
   std::uint64_t not_analysed = 0;    // frames that carried no usable IP packet
   std::vector<WorkerStats> workers;
   std::uint64_t findings_new = 0, findings_updates = 0, findings_total = 0;
+  std::uint64_t findings_trusted = 0;  // dropped: a party is on a trusted list
   std::vector<std::pair<std::string, std::uint64_t>> findings_by_type;
   std::uint64_t events_written = 0;
   double wall_seconds = 0;

@@ -1,7 +1,9 @@
 // Trojan:EC2/BlackholeTraffic!DNS: a home host asks for a name whose answer
 // is a known sinkhole: the address researchers, registries or security
-// vendors point a seized or blocked malware domain at. The table below is
-// built in (a detector parameter cannot hold a list); answers of 0.0.0.0,
+// vendors point a seized or blocked malware domain at. The addresses come
+// from the loaded lists of category `sinkhole` (rules/intel/sinkholes.txt is
+// one, loaded by default); the small table below is only the fallback when
+// no sinkhole list is loaded (--no-default-lists, or no lists at all). Answers of 0.0.0.0,
 // :: or loopback for public names are blocking answers too, but also what
 // ad blockers give, so they are counted as evidence, never a finding alone.
 #include <map>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "dns_detectors.hpp"
+#include "picket/intel/store.hpp"
 #include "repeat_limiter.hpp"
 #include "dns_util.hpp"
 
@@ -30,7 +33,8 @@ struct Sinkhole {
 };
 
 // Well-known sinkhole and block-page addresses (facts published by their
-// operators or in takedown reports; see README.md). Extend here.
+// operators or in takedown reports; see README.md): the fallback when no
+// sinkhole list is loaded. Extend the list file, not this table.
 const Sinkhole kSinkholes[] = {
     {"199.2.137.0/24", "Microsoft Digital Crimes Unit sinkholes"},
     {"131.253.18.11/32", "Microsoft sinkhole"},
@@ -82,15 +86,30 @@ class SinkholeShard final : public DetectorShard {
  public:
   explicit SinkholeShard(const DetectorContext& ctx)
       : p_(ctx.params),
-        repeats_(core::seconds(p_[kRepeatInterval]), static_cast<std::size_t>(p_[kMaxTracked])) {}
+        repeats_(core::seconds(p_[kRepeatInterval]), static_cast<std::size_t>(p_[kMaxTracked])) {
+    if (ctx.intel) reader_ = ctx.intel->reader();
+  }
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.addr_count == 0) return;
     const std::string_view name = qname_of(e);
     const core::IpAddr* hit = nullptr;
     bool null_answer = false;
+    picket::intel::ReadSection snap(&reader_);
+    const bool from_lists = snap && snap->has(picket::intel::Category::kSinkhole);
+    std::uint32_t hit_entry = picket::intel::kNoPrefix;
     for (int i = 0; i < e.addr_count; ++i) {
-      if (!hit && is_sinkhole(e.addrs[i])) hit = &e.addrs[i];
+      if (!hit) {
+        if (from_lists) {
+          snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
+            if (hit_entry == picket::intel::kNoPrefix && snap->list_of(p.value).category == picket::intel::Category::kSinkhole)
+              hit_entry = p.value;
+          });
+          if (hit_entry != picket::intel::kNoPrefix) hit = &e.addrs[i];
+        } else if (is_sinkhole(e.addrs[i])) {
+          hit = &e.addrs[i];
+        }
+      }
       null_answer |= is_null_answer(e.addrs[i]);
     }
     if (!hit && !null_answer) return;
@@ -118,6 +137,18 @@ class SinkholeShard final : public DetectorShard {
     f.add_metric("nullAnswersFromHost", na == null_answers_.end() ? 0 : na->second);
     f.host_count = 1;
     f.hosts[0] = *hit;
+    if (hit_entry != picket::intel::kNoPrefix) {
+      const std::uint32_t prefix = snap->ips.lookup(*hit);
+      std::string entry = hit->to_string();
+      for (std::uint32_t i = prefix; i != picket::intel::kNoPrefix; i = snap->ips.prefix(i).parent) {
+        if (snap->ips.prefix(i).value != hit_entry) continue;
+        const auto& c = snap->ips.prefix(i).cidr;
+        if (c.prefix_bits != 128) entry = c.to_string();
+      }
+      f.set_threat(snap->list_of(hit_entry).name, entry, snap->description(hit_entry));
+    } else {
+      f.set_threat("built-in sinkholes", hit->to_string());
+    }
     repeats_.reported(key, f);
     sink.emit(f);
   }
@@ -126,6 +157,7 @@ class SinkholeShard final : public DetectorShard {
 
  private:
   std::vector<double> p_;
+  picket::intel::IntelStore::Reader reader_;
   RegisteredDomains domains_;
   RepeatLimiter repeats_;
   std::map<core::IpAddr, std::uint32_t> null_answers_;
@@ -137,7 +169,7 @@ class SinkholeShard final : public DetectorShard {
 std::unique_ptr<Detector> make_sinkhole_detector() {
   return std::make_unique<DetectorOf<SinkholeShard>>(
       "sinkhole",
-      "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points into the built-in table of known sinkholes",
+      "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points to a known sinkhole (lists of category sinkhole; a built-in table when none is loaded)",
       kParams, /*flows=*/false, /*dns=*/true);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end tests of findings delivery (src/export): a real rsyslogd on
 loopback (UDP, TCP, TLS with a test CA made here, Unix socket), suppression
-rules, hooks, a webhook receiver, shutdown flush, and a sink outage.
+rules, hooks, webhook receivers (HTTP, and HTTPS with a test CA), shutdown
+flush, and a sink outage.
 
 usage: delivery_e2e.py CASE --picket PATH --src DIR --work DIR
 Prints 'N passed, M failed'; exits 0 if all passed, 1 if not, 77 if a
@@ -668,6 +669,144 @@ def case_webhook():
     check(w["dropped"] == n_types() and w["retries"] == 2 * n_types(), f"webhook: dead receiver: 3 attempts each, dropped ({w})")
 
 
+def https_receiver(pki, cert):
+    """An HTTPS webhook receiver on loopback presenting `cert` (pki/NAME.pem,
+    NAME.key). Returns (server, port, state): state["got"] lists POST bodies,
+    state["codes"] the statuses to answer first (then 200), state["handshake_failures"]
+    counts TLS handshakes the client aborted."""
+    import ssl
+    state = {"got": [], "codes": [], "handshake_failures": 0}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            code = state["codes"].pop(0) if state["codes"] else 200
+            if code == 200:
+                state["got"].append((self.path, self.headers.get("Content-Type"), body))
+            self.send_response(code)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, cert + ".pem"), os.path.join(pki, cert + ".key"))
+
+    class Server(http.server.ThreadingHTTPServer):
+        def get_request(self):
+            sock, addr = self.socket.accept()
+            try:
+                return ctx.wrap_socket(sock, server_side=True), addr
+            except (ssl.SSLError, OSError):
+                # The client refused our certificate (or hung up): counted, not served.
+                state["handshake_failures"] += 1
+                sock.close()
+                raise
+
+    srv = Server(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, srv.server_address[1], state
+
+
+def case_webhook_https():
+    """https:// webhooks: the server verified against a CA given with ?ca=, retries
+    over TLS, and untrusted, self-signed or misnamed certificates refused and counted."""
+    need("openssl")
+    pki = os.path.join(A.work, "pki")
+    os.makedirs(pki, exist_ok=True)
+    make_pki(pki)
+
+    def run(*a):
+        subprocess.run(a, check=True, capture_output=True, cwd=pki)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    # A self-signed certificate for the right address, and a CA-signed one for another name.
+    run("openssl", "req", "-x509", *ec, "-keyout", "selfsigned.key", "-out", "selfsigned.pem", "-days", "2",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+    run("openssl", "req", *ec, "-keyout", "wrongname.key", "-out", "wrongname.csr", "-subj", "/CN=wrong.example")
+    with open(os.path.join(pki, "wrongname.ext"), "w") as f:
+        f.write("subjectAltName=DNS:wrong.example\nextendedKeyUsage=serverAuth\n")
+    run("openssl", "x509", "-req", "-in", "wrongname.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "wrongname.pem", "-days", "2", "-extfile", "wrongname.ext")
+    # Independent check of the test PKI: openssl itself accepts server.pem and refuses the others.
+    v = subprocess.run(["openssl", "verify", "-CAfile", "ca.pem", "-verify_ip", "127.0.0.1", "server.pem"],
+                       capture_output=True, text=True, cwd=pki)
+    check(v.returncode == 0, "webhook https: openssl verifies the test server certificate against the test CA")
+    for bad, opts in (("selfsigned.pem", []), ("wrongname.pem", ["-verify_ip", "127.0.0.1"])):
+        v = subprocess.run(["openssl", "verify", "-CAfile", "ca.pem", *opts, bad], capture_output=True, cwd=pki)
+        check(v.returncode != 0, f"webhook https: openssl refuses {bad} as well")
+
+    n = n_types()
+    d = os.path.join(A.work, "webhook_https")
+    os.makedirs(d, exist_ok=True)
+    ref = os.path.join(d, "ref.json")
+    stats = os.path.join(d, "stats.json")
+
+    # Trusted: every finding arrives over TLS, two 5xx answers are retried.
+    srv, port, st = https_receiver(pki, "server")
+    try:
+        st["codes"][:] = [503, 500]
+        r = picket(["sample-findings", "-q", "--output", ref, "--stats-json", stats,
+                    "--webhook", f"https://127.0.0.1:{port}/hooks/picket?ca={pki}/ca.pem"])
+        sent = [l.rstrip("\n") for l in open(ref)]
+        got = st["got"]
+        check(r.returncode == 0 and len(sent) == n and sorted(b.decode() for _, _, b in got) == sorted(sent),
+              f"webhook https: every finding POSTed over TLS, verified with ?ca= ({len(got)}/{len(sent)})", )
+        check(all(p == "/hooks/picket" and t == "application/json" for p, t, _ in got),
+              "webhook https: path and content type")
+        w = json.load(open(stats))["delivery"]["sinks"][-1]
+        check(w["name"].startswith("webhook https://") and w["delivered"] == n and w["retries"] == 2
+              and w["http_5xx"] == 2 and w["dropped"] == 0 and st["handshake_failures"] == 0,
+              f"webhook https: two 5xx retried and counted ({w})")
+
+        # The same server without ?ca=: the system's trust store does not know the test CA.
+        # And with a CA that did not sign the server's certificate.
+        for label, query in (("system trust store", ""), ("another CA", f"ca={pki}/other.pem&")):
+            st["got"].clear()
+            before = st["handshake_failures"]
+            r = picket(["sample-findings", "-q", "--stats-json", stats, "--webhook",
+                        f"https://127.0.0.1:{port}/x?{query}retries=2&backoff_max=0.05&drain_timeout=5"])
+            w = json.load(open(stats))["delivery"]["sinks"][0]
+            check(r.returncode == 1 and w["delivered"] == 0 and w["dropped"] == n and w["errors"] == 2 * n
+                  and w["retries"] == n and not st["got"] and st["handshake_failures"] - before == 2 * n,
+                  f"webhook https: {label}: certificate refused on every attempt, nothing sent, "
+                  f"all counted ({w}, {st['handshake_failures'] - before} aborted handshakes)")
+            check("certificate" in r.stderr, f"webhook https: {label}: the verification failure is logged",
+                  ) or print(r.stderr[-400:])
+    finally:
+        srv.shutdown()
+
+    # A self-signed server certificate; a CA-signed certificate for another name.
+    for cert, label in (("selfsigned", "self-signed certificate"), ("wrongname", "certificate for another name")):
+        srv, port, st = https_receiver(pki, cert)
+        try:
+            r = picket(["sample-findings", "-q", "--stats-json", stats, "--webhook",
+                        f"https://127.0.0.1:{port}/x?ca={pki}/ca.pem&retries=1&drain_timeout=5"])
+            w = json.load(open(stats))["delivery"]["sinks"][0]
+            check(r.returncode == 1 and w["delivered"] == 0 and w["dropped"] == n and w["errors"] == n
+                  and not st["got"] and st["handshake_failures"] == n,
+                  f"webhook https: {label} refused, every finding dropped and counted ({w})")
+            if cert == "wrongname":
+                # server_name= names the certificate's identity: then it is accepted.
+                r = picket(["sample-findings", "-q", "--stats-json", stats, "--webhook",
+                            f"https://127.0.0.1:{port}/x?ca={pki}/ca.pem&server_name=wrong.example"])
+                w = json.load(open(stats))["delivery"]["sinks"][0]
+                check(r.returncode == 0 and w["delivered"] == n and len(st["got"]) == n,
+                      f"webhook https: server_name=wrong.example accepts the certificate made for it ({w})")
+            else:
+                # verify=false (testing only) takes any certificate.
+                r = picket(["sample-findings", "-q", "--stats-json", stats, "--webhook",
+                            f"https://127.0.0.1:{port}/x?verify=false"])
+                w = json.load(open(stats))["delivery"]["sinks"][0]
+                check(r.returncode == 0 and w["delivered"] == n and len(st["got"]) == n,
+                      f"webhook https: verify=false accepts the self-signed certificate ({w})")
+        finally:
+            srv.shutdown()
+    # A CA file that does not exist: a clear error at start.
+    r = picket(["sample-findings", "-q", "--webhook", f"https://127.0.0.1:1/x?ca={pki}/nope.pem"])
+    check(r.returncode == 2 and "nope.pem" in r.stderr, f"webhook https: missing CA file refused at start "
+          f"(exit {r.returncode}: {r.stderr.strip()[:160]})")
+
+
 def case_shutdown():
     """SIGTERM with findings still queued for a receiver that comes up late: all flushed."""
     need("rsyslogd")
@@ -820,7 +959,8 @@ def case_replay():
 
 
 CASES = {"udp": case_udp, "tcp": case_tcp, "tls": case_tls, "unix": case_unix, "formats": case_formats,
-         "suppression": case_suppression, "hooks": case_hooks, "webhook": case_webhook, "shutdown": case_shutdown,
+         "suppression": case_suppression, "hooks": case_hooks, "webhook": case_webhook, "webhook_https": case_webhook_https,
+         "shutdown": case_shutdown,
          "outage": case_outage, "rotation": case_rotation, "replay": case_replay}
 
 if __name__ == "__main__":

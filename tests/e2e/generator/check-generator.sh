@@ -63,9 +63,9 @@ fi
 
 mapfile -t LISTED < <("$GEN" list | awk '{print $1}')
 SMALL=()
-DNS=()  # DNS threat scenarios: checked by tests/e2e/e2e_dns.py, here only for determinism
+DNS=()  # DNS, behave_, beacon, baseline and threat-list scenarios: checked by their own e2e tests (e2e_dns.py, e2e_behaviour.py, e2e_baseline.py, e2e_intel.py), here only for determinism
 for s in "${LISTED[@]}"; do
-    case $s in flow_flood | bench_mix) ;; dns_mix) SMALL+=("$s") ;; dns_*) DNS+=("$s") ;; *) SMALL+=("$s") ;; esac
+    case $s in flow_flood | bench_mix) ;; dns_mix) SMALL+=("$s") ;; dns_* | behave_* | beacon_* | baseline_* | intel_*) DNS+=("$s") ;; *) SMALL+=("$s") ;; esac
 done
 expect_eq "list has every scenario of the brief" 26 "$((${#LISTED[@]} - ${#DNS[@]}))"
 

@@ -1,6 +1,8 @@
 // HomeNet, the detector registry, DetectorConfig, finding type table.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -63,15 +65,21 @@ TEST(HomeNet, AddAcceptsCidrsAndRejectsJunk) {
 
 TEST(Registry, ListsEveryDetectorWithTheEventsItWants) {
   const auto d = detect::make_all_detectors();
-  const std::vector<std::pair<std::string, bool>> expected = {
-      {"portscan", true},  {"port_sweep", true}, {"inbound_portscan", true}, {"dns_exfil", false},
-      {"dga", false},      {"nxdomain_storm", false}, {"metadata_rebind", false}, {"sinkhole", false}};
+  // name, wants flows, wants DNS: flow detectors want flows only, DNS detectors DNS only,
+  // threat_intel both (a host's answers explain its later connections).
+  const std::vector<std::tuple<std::string, bool, bool>> expected = {
+      {"portscan", true, false},       {"port_sweep", true, false},      {"inbound_portscan", true, false},
+      {"dns_exfil", false, true},      {"dga", false, true},             {"nxdomain_storm", false, true},
+      {"metadata_rebind", false, true}, {"sinkhole", false, true},       {"threat_intel", true, true},
+      {"bruteforce", true, false},     {"crypto_mining", true, false},   {"outbound_dos", true, false},
+      {"spambot", true, false},        {"long_connection", true, false}, {"large_outbound_transfer", true, false},
+      {"beacon", true, false},         {"port_unusual", true, false},    {"volume_unusual", true, false},
+      {"dns_resolver_unusual", false, true}, {"dot_unusual", true, false}, {"doh_unusual", true, false}};
   ASSERT_EQ(d.size(), expected.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
-    EXPECT_EQ(d[i]->name(), expected[i].first);
-    // Flow detectors want flows only; DNS detectors want DNS only.
-    EXPECT_EQ(d[i]->wants_flows(), expected[i].second) << d[i]->name();
-    EXPECT_EQ(d[i]->wants_dns(), !expected[i].second) << d[i]->name();
+    EXPECT_EQ(d[i]->name(), std::get<0>(expected[i]));
+    EXPECT_EQ(d[i]->wants_flows(), std::get<1>(expected[i])) << d[i]->name();
+    EXPECT_EQ(d[i]->wants_dns(), std::get<2>(expected[i])) << d[i]->name();
   }
   for (const auto& x : d) {
     for (const auto& p : x->params()) {

@@ -1,0 +1,82 @@
+#pragma once
+// NoveltyTable: per home host, the small set of things it has been seen to
+// use (remote ports, DNS resolvers, DoT/DoH servers), learned during a
+// learning period that starts when the host is first seen. After it, a thing
+// the host never used is "novel": the baseline detectors report it once and
+// learn it. Shared by the port, resolver, DoT and DoH detectors.
+//
+// Bounded: at most max_items per host (a host that uses more has no useful
+// "never used" and is marked diverse: silent from then on) and max_hosts per
+// shard (new hosts beyond it are not tracked, and counted). Hosts idle for
+// forget_after are dropped; while the table is full, hosts that learned at
+// most one thing and have been idle an hour are dropped first (the debris of
+// a flood of spoofed sources).
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "picket/core/clock.hpp"
+#include "picket/core/ip_addr.hpp"
+#include "state_file.hpp"
+
+namespace picket::detect::baseline {
+
+struct NoveltyLimits {
+  core::Nanos learning = core::seconds(86400);
+  std::size_t max_items = 64;
+  std::size_t max_hosts = 100000;
+  core::Nanos forget_after = core::seconds(30 * 86400.0);
+};
+
+struct NoveltyStats {
+  std::uint64_t hosts_created = 0, hosts_untracked = 0, hosts_forgotten = 0, hosts_diverse = 0, hosts_loaded = 0;
+};
+
+class NoveltyTable {
+ public:
+  enum class Verdict { kKnown, kLearned, kNovel, kDiverse, kUntracked };
+  static constexpr std::uint32_t kFlagDiverse = 1;
+
+  struct Host {
+    core::Nanos first_seen = 0, last_seen = 0;
+    std::uint32_t flags = 0;
+    std::vector<std::uint64_t> items;  // sorted
+  };
+
+  explicit NoveltyTable(const NoveltyLimits& limits) : limits_(limits) {}
+
+  // Host `host` used `item` at `ts`. kNovel: first use after the learning
+  // period (report it); it is learned in every case but kDiverse/kUntracked.
+  Verdict observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
+  // Notes that `host` was active at `ts` (starting its learning period)
+  // without learning anything: the DoT and DoH tables see every host, not
+  // only those that already use encrypted DNS.
+  void touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
+  // Learns `item` without judging it (e.g. uses of resolvers inside the home network).
+  void learn(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
+  const Host* find(const core::IpAddr& host) const;
+  void sweep(core::Nanos now);
+
+  // Persistence: every host as a record, sorted by address; and back.
+  std::vector<HostRecord> snapshot() const;
+  void restore(std::vector<HostRecord> records);
+
+  std::size_t hosts() const { return hosts_.size(); }
+  const NoveltyStats& stats() const { return stats_; }
+  const NoveltyLimits& limits() const { return limits_; }
+  // Approximate heap bytes of one host holding `items` things.
+  static std::size_t bytes_per_host(std::size_t items);
+
+ private:
+  struct AddrHash {
+    std::size_t operator()(const core::IpAddr& a) const;
+  };
+  Host* host_for(const core::IpAddr& host, core::Nanos ts);
+  void insert(Host& h, std::uint64_t item);
+
+  NoveltyLimits limits_;
+  std::unordered_map<core::IpAddr, Host, AddrHash> hosts_;
+  NoveltyStats stats_;
+};
+
+}  // namespace picket::detect::baseline

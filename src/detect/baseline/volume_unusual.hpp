@@ -1,0 +1,65 @@
+#pragma once
+// The traffic-volume baseline shard, visible to its tests and benchmark.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "picket/detect/detector.hpp"
+#include "state_file.hpp"
+
+namespace picket::detect::baseline {
+
+struct VolumeStats {
+  std::uint64_t hosts_created = 0, hosts_untracked = 0, hosts_forgotten = 0, hosts_loaded = 0;
+};
+
+class VolumeUnusualShard final : public DetectorShard {
+ public:
+  explicit VolumeUnusualShard(const DetectorContext& ctx);
+  void on_flow(const FlowEvent& e, FindingSink& sink) override;
+  void on_tick(core::Nanos now, FindingSink& sink) override;
+  void on_flush(FindingSink& sink) override;
+
+  std::vector<HostRecord> snapshot() const;
+  std::size_t hosts() const { return hosts_.size(); }
+  const VolumeStats& stats() const { return stats_; }
+  const BaselinePersistence& persistence() const { return persist_; }
+  // Approximate heap bytes of one tracked host (fixed: no per-host allocation).
+  static std::size_t bytes_per_host();
+
+ private:
+  static constexpr int kTop = 4;
+  struct TopRemote {
+    core::IpAddr remote;
+    std::uint64_t bytes = 0;
+  };
+  struct Host {
+    core::Nanos first_seen = 0, last_seen = 0, window_start = 0;
+    std::uint64_t window_bytes = 0;
+    double mean = 0, dev = 0;
+    std::uint32_t active_windows = 0;
+    bool fired = false;
+    std::uint8_t top_count = 0;
+    TopRemote top[kTop];
+  };
+  struct AddrHash {
+    std::size_t operator()(const core::IpAddr& a) const;
+  };
+  double threshold(const Host& h) const;
+  void close_window(Host& h, core::Nanos new_start) const;
+  static void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
+  Finding build(const core::IpAddr& host, const Host& h, core::Nanos t, double limit) const;
+
+  BaselinePersistence persist_;
+  core::Nanos learning_, window_;
+  double min_bytes_, factor_;
+  std::uint32_t min_windows_;
+  double alpha_;
+  std::size_t max_hosts_;
+  core::Nanos forget_after_;
+  std::unordered_map<core::IpAddr, Host, AddrHash> hosts_;
+  core::Nanos now_ = 0, next_sweep_ = 0;
+  VolumeStats stats_;
+};
+
+}  // namespace picket::detect::baseline

@@ -1,0 +1,64 @@
+#pragma once
+// The beacon detector's shard, visible to its tests and benchmark.
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "beacon_score.hpp"
+#include "picket/detect/detector.hpp"
+
+namespace picket::detect::beacon {
+
+std::unique_ptr<Detector> make_beacon_detector();
+
+struct BeaconStats {
+  std::uint64_t pairs_created = 0;
+  std::uint64_t pairs_refused = 0;  // table full
+  std::uint64_t pairs_expired = 0;  // idle longer than max_interval
+  std::uint64_t scored = 0;         // score computations
+};
+
+class BeaconShard final : public DetectorShard {
+ public:
+  explicit BeaconShard(const DetectorContext& ctx);
+  void on_flow(const FlowEvent& e, FindingSink& sink) override;
+  void on_tick(core::Nanos now, FindingSink& sink) override;
+
+  const BeaconStats& stats() const { return stats_; }
+  std::size_t pairs() const { return pairs_.size(); }
+  // Approximate heap bytes of one tracked pair holding `samples` connections.
+  static std::size_t bytes_per_pair(std::size_t samples);
+
+ private:
+  struct PairKey {
+    core::IpAddr local, remote;
+    std::uint32_t port_proto = 0;  // protocol << 16 | remote port
+    bool operator==(const PairKey&) const = default;
+  };
+  struct PairKeyHash {
+    std::size_t operator()(const PairKey& k) const;
+  };
+  struct Pair {
+    std::vector<BeaconSample> samples;  // ring of the most recent max_samples connections
+    std::uint32_t next = 0;             // oldest slot once the ring is full
+    std::uint64_t connections = 0;
+    core::Nanos last_seen = 0;
+    bool fired = false;
+  };
+  Finding build(const PairKey& k, const Pair& p, const BeaconScore& sc) const;
+
+  double threshold_;
+  std::size_t min_connections_;
+  double min_interval_s_;
+  core::Nanos max_interval_;
+  ScoreParams score_params_;
+  bool ignore_infra_, remote_only_;
+  std::size_t max_samples_, max_pairs_;
+  std::unordered_map<PairKey, Pair, PairKeyHash> pairs_;
+  std::vector<double> scratch_;
+  core::Nanos next_sweep_ = 0;
+  BeaconStats stats_;
+};
+
+}  // namespace picket::detect::beacon

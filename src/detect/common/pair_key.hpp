@@ -1,0 +1,46 @@
+#pragma once
+// Keys and finding helpers shared by the behaviour detectors.
+//
+// Worker invariance: flow events reach the shard of their *initiator*, so a
+// key must contain the initiator (and never merge flows of the same two
+// hosts initiated from either end): then every flow of a key meets in one
+// shard whatever the number of workers.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "picket/core/hash.hpp"
+#include "picket/core/ip_addr.hpp"
+#include "picket/detect/detector.hpp"
+
+namespace picket::detect::common {
+
+struct PairKey {
+  core::IpAddr initiator, responder;
+  std::uint32_t extra = 0;  // a port, a type, ... as the detector needs
+  bool operator==(const PairKey&) const = default;
+};
+
+struct PairKeyHash {
+  std::size_t operator()(const PairKey& k) const {
+    std::uint8_t buf[36];
+    std::memcpy(buf, k.initiator.bytes.data(), 16);
+    std::memcpy(buf + 16, k.responder.bytes.data(), 16);
+    std::memcpy(buf + 32, &k.extra, 4);
+    return static_cast<std::size_t>(core::hash_bytes(buf, sizeof buf));
+  }
+};
+
+// Reads parameter i of a detector context, with a default when absent (tests
+// may build shards with fewer values).
+inline double param(const DetectorContext& ctx, std::size_t i, double fallback) {
+  return i < ctx.params.size() ? ctx.params[i] : fallback;
+}
+
+inline core::Nanos seconds_param(const DetectorContext& ctx, std::size_t i, double fallback) {
+  return static_cast<core::Nanos>(param(ctx, i, fallback) * 1e9);
+}
+
+inline double to_seconds(core::Nanos n) { return static_cast<double>(n) / 1e9; }
+
+}  // namespace picket::detect::common

@@ -1,0 +1,271 @@
+// The threat_intel detector on synthetic events, the trust filter and the
+// sinkhole detector's lists.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "intel_detectors.hpp"
+#include "picket/detect/trust_filter.hpp"
+#include "picket/intel/store.hpp"
+
+using namespace picket;
+using detect::FindingType;
+
+namespace {
+
+struct Sink : detect::FindingSink {
+  std::vector<detect::Finding> got;
+  void emit(const detect::Finding& f) override { got.push_back(f); }
+  std::vector<std::string> types() const {
+    std::vector<std::string> t;
+    for (const auto& f : got) t.push_back(detect::finding_type_info(f.type).name);
+    return t;
+  }
+};
+
+core::IpAddr ip(const char* s) { return *core::IpAddr::parse(s); }
+
+std::shared_ptr<intel::IntelStore> store_with(const std::string& name, const std::string& text,
+                                              const std::string& trusted = "") {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  intel::IntelConfig cfg;
+  cfg.default_lists = false;
+  intel::ListSpec s;
+  s.path = path;
+  cfg.threat_lists.push_back(s);
+  if (!trusted.empty()) {
+    const std::string tp = ::testing::TempDir() + "/trusted_" + name;
+    std::ofstream(tp) << trusted;
+    intel::ListSpec t;
+    t.path = tp;
+    cfg.trusted_lists.push_back(t);
+  }
+  intel::BuildReport rep;
+  auto snap = intel::build_snapshot(cfg, rep);
+  EXPECT_TRUE(rep.errors.empty()) << rep.errors[0];
+  return std::make_shared<intel::IntelStore>(std::move(snap));
+}
+
+struct Fixture {
+  std::shared_ptr<intel::IntelStore> store;
+  std::unique_ptr<detect::Detector> det = detect::intel::make_threat_intel_detector();
+  std::unique_ptr<detect::DetectorShard> shard;
+  detect::HomeNet home = detect::HomeNet::defaults();
+  explicit Fixture(std::shared_ptr<intel::IntelStore> s) : store(std::move(s)) {
+    detect::DetectorContext ctx;
+    ctx.home = &home;
+    ctx.intel = store.get();
+    for (const auto& p : det->params()) ctx.params.push_back(p.default_value);
+    shard = det->make_shard(ctx);
+  }
+};
+
+detect::FlowEvent make_flow(const char* init, std::uint16_t iport, const char* resp, std::uint16_t rport,
+                       core::Nanos t, bool answered = true, std::uint8_t proto = 6) {
+  detect::FlowEvent e;
+  auto& r = e.rec;
+  const auto a = ip(init), b = ip(resp);
+  r.initiator_is_lo = a < b;
+  r.key.lo = r.initiator_is_lo ? a : b;
+  r.key.hi = r.initiator_is_lo ? b : a;
+  r.key.lo_port = r.initiator_is_lo ? iport : rport;
+  r.key.hi_port = r.initiator_is_lo ? rport : iport;
+  r.key.proto = proto;
+  r.first_seen = r.last_seen = r.end_time = t;
+  r.packets[0] = 1;
+  r.tcp_flags[0] = 0x02;
+  if (answered) {
+    r.packets[1] = 1;
+    r.tcp_flags[1] = 0x12;  // SYN-ACK
+  } else {
+    r.tcp_flags[1] = 0x14;  // RST-ACK: closed port
+    r.packets[1] = 1;
+  }
+  const auto home = detect::HomeNet::defaults();
+  e.initiator_local = home.contains(a);
+  e.responder_local = home.contains(b);
+  return e;
+}
+
+detect::DnsEvent dns(const char* client, const char* name, core::Nanos t, bool response = false,
+                     std::vector<const char*> answers = {}) {
+  detect::DnsEvent e;
+  e.ts = t;
+  e.client = ip(client);
+  e.server = ip("10.0.0.53");
+  e.client_local = true;
+  e.is_response = response;
+  e.qname_len = static_cast<std::uint16_t>(std::strlen(name));
+  std::memcpy(e.qname, name, e.qname_len);
+  for (auto* a : answers) e.addrs[e.addr_count++] = ip(a);
+  return e;
+}
+
+}  // namespace
+
+TEST(ThreatIntel, EachCategoryRaisesItsType) {
+  struct Case {
+    const char* category;
+    const char* ip_type;   // outbound connection to a listed address ("" = none)
+    const char* dns_type;  // query of a listed domain ("" = none)
+  } cases[] = {
+      {"c2", "Backdoor:EC2/C&CActivity.B", "Backdoor:EC2/C&CActivity.B!DNS"},
+      {"mining", "CryptoCurrency:EC2/BitcoinTool.B", "CryptoCurrency:EC2/BitcoinTool.B!DNS"},
+      {"blackhole", "Trojan:EC2/BlackholeTraffic", "Trojan:EC2/BlackholeTraffic!DNS"},
+      {"droppoint", "Trojan:EC2/DropPoint", "Trojan:EC2/DropPoint!DNS"},
+      {"phishing", "", "Trojan:EC2/PhishingDomainRequest!DNS"},
+      {"driveby", "", "Trojan:EC2/DriveBySourceTraffic!DNS"},
+      {"dga", "", "Trojan:EC2/DGADomainRequest.C!DNS"},
+      {"custom", "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom", "Impact:EC2/MaliciousDomainRequest.Custom"},
+      {"scanner", "", ""},
+      {"sinkhole", "", ""},
+  };
+  for (const auto& c : cases) {
+    Fixture fx(store_with(std::string("cat_") + c.category + ".txt",
+                          std::string("#! name: L-") + c.category + "\n#! category: " + c.category +
+                              "\n203.0.113.66\nlisted.example\n"));
+    Sink sink;
+    fx.shard->on_flow(make_flow("10.1.0.5", 40000, "203.0.113.66", 443, core::seconds(10)), sink);
+    EXPECT_EQ(sink.types(), c.ip_type[0] ? std::vector<std::string>{c.ip_type} : std::vector<std::string>{})
+        << c.category;
+    Sink dsink;
+    fx.shard->on_dns(dns("10.1.0.5", "www.listed.example", core::seconds(11)), dsink);
+    EXPECT_EQ(dsink.types(), c.dns_type[0] ? std::vector<std::string>{c.dns_type} : std::vector<std::string>{})
+        << c.category;
+    if (!dsink.got.empty()) {
+      const auto& f = dsink.got[0];
+      EXPECT_STREQ(f.threat_list, (std::string("L-") + c.category).c_str());
+      EXPECT_STREQ(f.threat_name, "listed.example");
+      EXPECT_STREQ(f.domain, "www.listed.example");
+      EXPECT_EQ(f.local, ip("10.1.0.5"));
+    }
+  }
+}
+
+TEST(ThreatIntel, CanaryNamesRaiseEveryCategory) {
+  const char* cats[] = {"c2", "mining", "blackhole", "droppoint", "phishing", "driveby",
+                        "dga", "tor", "scanner", "sinkhole", "custom"};
+  const char* want[] = {"Backdoor:EC2/C&CActivity.B!DNS", "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+                        "Trojan:EC2/BlackholeTraffic!DNS", "Trojan:EC2/DropPoint!DNS",
+                        "Trojan:EC2/PhishingDomainRequest!DNS", "Trojan:EC2/DriveBySourceTraffic!DNS",
+                        "Trojan:EC2/DGADomainRequest.C!DNS", "UnauthorizedAccess:EC2/TorClient",
+                        "Recon:EC2/PortProbeUnprotectedPort", "Trojan:EC2/BlackholeTraffic!DNS",
+                        "Impact:EC2/MaliciousDomainRequest.Custom"};
+  for (int i = 0; i < 11; ++i) {
+    Fixture fx(store_with(std::string("canary_") + cats[i] + ".txt",
+                          std::string("#! category: ") + cats[i] + "\n" + cats[i] + ".canary.picket.invalid\n"));
+    Sink sink;
+    fx.shard->on_dns(dns("10.1.0.9", (std::string(cats[i]) + ".canary.picket.invalid").c_str(), core::seconds(1)), sink);
+    EXPECT_EQ(sink.types(), std::vector<std::string>{want[i]}) << cats[i];
+  }
+}
+
+TEST(ThreatIntel, RepeatsFoldIntoOneFindingWithACount) {
+  Fixture fx(store_with("repeat.txt", "#! category: c2\n203.0.113.66\n"));
+  Sink sink;
+  for (int i = 0; i < 5; ++i) fx.shard->on_flow(make_flow("10.1.0.5", 40000 + i, "203.0.113.66", 443, core::seconds(10 + i)), sink);
+  ASSERT_EQ(sink.got.size(), 1u);
+  fx.shard->on_flush(sink);
+  ASSERT_EQ(sink.got.size(), 2u);
+  EXPECT_EQ(sink.got[1].count, 4u);
+  EXPECT_EQ(sink.got[0].identity[0], sink.got[1].identity[0]);
+}
+
+TEST(ThreatIntel, ConnectionToAnAddressAListedDomainResolvedTo) {
+  Fixture fx(store_with("resolved.txt", "#! category: c2\n#! name: c2-domains\nc2.example\n"));
+  Sink sink;
+  fx.shard->on_dns(dns("10.1.0.5", "api.c2.example", core::seconds(1), true, {"198.51.100.23"}), sink);
+  EXPECT_TRUE(sink.got.empty());  // the answer alone: the query raised the DNS finding
+  fx.shard->on_flow(make_flow("10.1.0.5", 40000, "198.51.100.23", 443, core::seconds(2)), sink);
+  ASSERT_EQ(sink.types(), std::vector<std::string>{"Backdoor:EC2/C&CActivity.B"});
+  EXPECT_STREQ(sink.got[0].domain, "api.c2.example");
+  EXPECT_STREQ(sink.got[0].threat_name, "c2.example");
+  // Another host connecting there is not named by this host's answers.
+  Sink other;
+  fx.shard->on_flow(make_flow("10.1.0.6", 40000, "198.51.100.23", 443, core::seconds(3)), other);
+  EXPECT_TRUE(other.got.empty());
+}
+
+TEST(ThreatIntel, AnswerThatIsAListedAddress) {
+  Fixture fx(store_with("answer.txt", "#! category: mining\n198.51.100.99\n"));
+  Sink sink;
+  fx.shard->on_dns(dns("10.1.0.5", "innocent-looking.example", core::seconds(1), true, {"198.51.100.99"}), sink);
+  ASSERT_EQ(sink.types(), std::vector<std::string>{"CryptoCurrency:EC2/BitcoinTool.B!DNS"});
+  EXPECT_STREQ(sink.got[0].threat_name, "198.51.100.99");
+}
+
+TEST(ThreatIntel, TorClientRelayAndCaller) {
+  std::string relays = "#! category: tor\n";
+  for (int i = 1; i <= 12; ++i) relays += "192.0.2." + std::to_string(i) + "\n";
+  Fixture fx(store_with("tor.txt", relays));
+  Sink sink;
+  fx.shard->on_flow(make_flow("10.1.0.5", 40000, "192.0.2.1", 9001, core::seconds(1)), sink);
+  EXPECT_EQ(sink.types(), std::vector<std::string>{"UnauthorizedAccess:EC2/TorClient"});
+  // A host that reaches 10 relays within the hour behaves as a relay.
+  Sink relay;
+  for (int i = 1; i <= 10; ++i) {
+    const std::string r = "192.0.2." + std::to_string(i);
+    fx.shard->on_flow(make_flow("10.1.0.7", 40000, r.c_str(), 9001, core::seconds(10 + i)), relay);
+  }
+  const auto t = relay.types();
+  EXPECT_EQ(std::count(t.begin(), t.end(), "UnauthorizedAccess:EC2/TorClient"), 9);
+  EXPECT_EQ(std::count(t.begin(), t.end(), "UnauthorizedAccess:EC2/TorRelay"), 1);
+  Sink in;
+  fx.shard->on_flow(make_flow("192.0.2.3", 50000, "10.1.0.8", 443, core::seconds(30)), in);
+  EXPECT_EQ(in.types(), std::vector<std::string>{"UnauthorizedAccess:EC2/TorIPCaller"});
+  EXPECT_EQ(in.got[0].direction, detect::Direction::kInbound);
+}
+
+TEST(ThreatIntel, ScannerOnlyWhenThePortAnswered) {
+  Fixture fx(store_with("scanner.txt", "#! category: scanner\n198.51.100.0/24\n"));
+  Sink closed;
+  fx.shard->on_flow(make_flow("198.51.100.4", 50000, "10.1.0.20", 23, core::seconds(1), /*answered=*/false), closed);
+  EXPECT_TRUE(closed.got.empty());
+  Sink open;
+  fx.shard->on_flow(make_flow("198.51.100.4", 50001, "10.1.0.20", 22, core::seconds(2), /*answered=*/true), open);
+  ASSERT_EQ(open.types(), std::vector<std::string>{"Recon:EC2/PortProbeUnprotectedPort"});
+  EXPECT_EQ(open.got[0].local_port, 22);
+  EXPECT_STREQ(open.got[0].threat_name, "198.51.100.0/24");
+}
+
+TEST(ThreatIntel, ServerNamesAreMatched) {
+  Fixture fx(store_with("sni.txt", "#! category: phishing\nlogin-bank.example\n"));
+  Sink sink;
+  detect::ServerNameEvent e;
+  e.ts = core::seconds(1);
+  e.client = ip("10.1.0.5");
+  e.server = ip("203.0.113.80");
+  e.server_port = 443;
+  e.client_local = true;
+  std::strcpy(e.name, "secure.login-bank.example");
+  e.name_len = static_cast<std::uint16_t>(std::strlen(e.name));
+  fx.shard->on_server_name(e, sink);
+  ASSERT_EQ(sink.types(), std::vector<std::string>{"Trojan:EC2/PhishingDomainRequest!DNS"});
+}
+
+TEST(TrustFilter, LocalRemoteHostsAndDomains) {
+  auto store = store_with("trust_threat.txt", "evil.example\n", "10.1.0.99\n203.0.113.0/24\nok.example\n");
+  detect::TrustFilter trust(store.get());
+  detect::Finding f;
+  f.local = ip("10.1.0.5");
+  f.remote = ip("198.51.100.1");
+  EXPECT_FALSE(trust.trusted(f));
+  f.remote = ip("203.0.113.200");
+  EXPECT_TRUE(trust.trusted(f));
+  f.remote = ip("198.51.100.1");
+  f.local = ip("10.1.0.99");
+  EXPECT_TRUE(trust.trusted(f));
+  f.local = ip("10.1.0.5");
+  std::strcpy(f.domain, "cdn.ok.example");
+  EXPECT_TRUE(trust.trusted(f));
+  std::strcpy(f.domain, "notok.example");
+  EXPECT_FALSE(trust.trusted(f));
+  f.hosts[0] = ip("203.0.113.1");
+  f.host_count = 1;
+  EXPECT_TRUE(trust.trusted(f));
+  EXPECT_EQ(trust.suppressed(), 4u);
+  detect::TrustFilter none(nullptr);
+  EXPECT_FALSE(none.trusted(f));
+}
