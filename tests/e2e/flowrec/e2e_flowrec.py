@@ -35,7 +35,9 @@ from e2e import SKIP, final_state  # noqa: E402
 # Detectors that work on flow records (they need no payload).
 FLOW_TYPES = {"Recon:EC2/Portscan", "Impact:EC2/PortSweep", "Recon:EC2/InboundPortscan",
               "UnauthorizedAccess:EC2/SSHBruteForce", "UnauthorizedAccess:EC2/RDPBruteForce",
-              "Impact:EC2/WinRMBruteForce"}
+              "Impact:EC2/WinRMBruteForce", "Backdoor:EC2/DenialOfService.Tcp", "Backdoor:EC2/DenialOfService.Udp",
+              "Backdoor:EC2/DenialOfService.UdpOnTcpPorts", "Backdoor:EC2/DenialOfService.UnusualProtocol",
+              "Backdoor:EC2/Spambot", "Exfiltration:EC2/LargeOutboundTransfer", "Behavior:EC2/LongConnection"}
 SSH_BRUTE = "UnauthorizedAccess:EC2/SSHBruteForce"
 
 
@@ -98,9 +100,12 @@ def collect_with_softflowd(env, pcap, version, tag, use_config=False):
                                   stdout=out, stderr=subprocess.PIPE, text=True)
         try:
             # Wait for the socket: picket says so on stderr.
-            line = picket.stderr.readline()
-            if "collecting" not in line:
-                raise RuntimeError(f"picket run did not start: {line}")
+            seen = []
+            while not seen or "collecting" not in seen[-1]:
+                line = picket.stderr.readline()
+                if not line or len(seen) > 20:
+                    raise RuntimeError(f"picket run did not start: {seen}")
+                seen.append(line)
             ctl = softflowd_control_path()
             try:
                 sf = subprocess.run(["softflowd", "-r", pcap, "-n", f"127.0.0.1:{port}", *version_args(version), "-a",
@@ -142,7 +147,8 @@ def case_softflowd(env, c):
     if not shutil.which("softflowd"):
         print("softflowd not installed (scripts/install-deps)")
         return SKIP
-    pcaps = [("demo", env.generate("demo")), ("benign_web", env.generate("benign_web"))]
+    pcaps = [(n, env.generate(n)) for n in ("demo", "benign_web", "behave_ssh_bruteforce", "behave_rdp_bruteforce",
+                                            "behave_dos_tcp")]
     for name in ["scan/ndpi_nmap_synscan.pcap", "scan/sgr_icmp_ping_sweep.pcap"]:
         p = os.path.join(env.shared, name)
         if os.path.exists(p):
@@ -195,7 +201,7 @@ def source(stats, name):
 
 def has_detector_for(env, finding_type):
     out = subprocess.run([env.picket, "detectors"], capture_output=True, text=True).stdout
-    return finding_type in out
+    return finding_type in out or finding_type.split("/")[-1] in out
 
 
 def case_vpc(env, c):
@@ -251,7 +257,8 @@ def case_vpc(env, c):
         p = subprocess.Popen([env.picket, "run", "--vpc-flow-logs-dir", follow, "-w", "2", "--stats-interval", "0",
                               "--stats-json", stats_path], stdout=out, stderr=subprocess.PIPE, text=True)
         try:
-            p.stderr.readline()  # "following ..."
+            while "following" not in p.stderr.readline():
+                pass
             time.sleep(1.2)
             subprocess.run([sys.executable, gen, os.path.join(follow, "late.log.gz"), "--gzip"], check=True)
             deadline = time.time() + 20
