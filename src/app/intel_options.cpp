@@ -6,10 +6,26 @@
 #include "intel_options.hpp"
 #include "picket/intel/config.hpp"
 #include "picket/intel/reloader.hpp"
+#include "run_config.hpp"
 
 namespace picket::app {
 
 void add_intel_options(CLI::App& c, IntelArgs& args) {
+  // `picket check-config` checks the [intel] table and that its lists can be opened.
+  static const bool registered = [] {
+    register_config_check("intel", [](const std::string& path) {
+      intel::IntelConfig cfg;
+      if (auto e = intel::load_intel_config(path, cfg); !e.empty()) return ConfigErrors{e};
+      ConfigErrors errors;
+      for (const auto* lists : {&cfg.threat_lists, &cfg.trusted_lists})
+        for (const auto& l : *lists)
+          if (std::FILE* f = std::fopen(l.path.c_str(), "rb")) std::fclose(f);
+          else errors.push_back(l.origin + ": cannot open " + l.path);
+      return errors;
+    });
+    return true;
+  }();
+  (void)registered;
   c.add_option("--threat-list", args.threat_lists,
                "A threat list to load, repeatable; CATEGORY is one of " + intel::category_choices() +
                    " (default: the file's '#! category:', else custom); formats: text, CSV, STIX 2.1 JSON, "
@@ -58,34 +74,42 @@ std::shared_ptr<intel::IntelStore> start_intel(const intel::IntelConfig& cfg, co
   return std::make_shared<intel::IntelStore>(std::move(snap));
 }
 
-std::string reload_intel(intel::IntelStore& store, const IntelArgs& args, const std::string& config_path,
-                         const char* who) {
-  intel::IntelConfig cfg;
-  if (auto e = make_intel_config(args, config_path, cfg); !e.empty()) return e;
-  intel::BuildReport report;
-  auto snap = intel::build_snapshot(cfg, report);
-  print_intel_report(report, who, false);
-  store.publish(std::move(snap));
-  return "";
-}
+namespace {
 
-std::unique_ptr<intel::Reloader> start_intel_reloader(std::shared_ptr<intel::IntelStore> store, IntelArgs args,
-                                                      std::string config_path, const std::atomic<unsigned>* trigger,
-                                                      const char* who) {
-  auto build = [args, config_path, who](intel::BuildReport& report) -> std::unique_ptr<intel::Snapshot> {
+// How both reload paths rebuild the lists and report the outcome; the
+// decision to publish or keep the old lists is Reloader::reload_now's.
+intel::Reloader::Build make_intel_build(IntelArgs args, std::string config_path) {
+  return [args = std::move(args), config_path = std::move(config_path)](
+             intel::BuildReport& report) -> std::unique_ptr<intel::Snapshot> {
     intel::IntelConfig cfg;
     if (auto e = make_intel_config(args, config_path, cfg); !e.empty()) {
       report.errors.push_back(e);
       return nullptr;
     }
-    (void)who;
     return intel::build_snapshot(cfg, report);
   };
-  auto log = [who](const intel::BuildReport& r, bool published) {
+}
+
+intel::Reloader::Log make_intel_log(const char* who) {
+  return [who](const intel::BuildReport& r, bool published) {
     print_intel_report(r, who, false);
     std::fprintf(stderr, "%s: threat intel reload %s\n", who, published ? "published" : "failed: old lists kept");
   };
-  return std::make_unique<intel::Reloader>(std::move(store), build, trigger, log);
+}
+
+}  // namespace
+
+std::string reload_intel(std::shared_ptr<intel::IntelStore> store, const IntelArgs& args,
+                         const std::string& config_path, const char* who) {
+  intel::Reloader once(std::move(store), make_intel_build(args, config_path), nullptr, make_intel_log(who));
+  return once.reload_now() ? "" : "no list could be read: old lists kept";
+}
+
+std::unique_ptr<intel::Reloader> start_intel_reloader(std::shared_ptr<intel::IntelStore> store, IntelArgs args,
+                                                      std::string config_path, const std::atomic<unsigned>* trigger,
+                                                      const char* who) {
+  return std::make_unique<intel::Reloader>(std::move(store), make_intel_build(std::move(args), std::move(config_path)),
+                                           trigger, make_intel_log(who));
 }
 
 namespace {

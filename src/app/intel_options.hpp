@@ -25,8 +25,10 @@ std::string make_intel_config(const IntelArgs& args, const std::string& config_p
 // Loads the lists (errors and a summary on stderr, `who` prefixing them).
 std::shared_ptr<intel::IntelStore> start_intel(const intel::IntelConfig& cfg, const char* who, bool quiet);
 // Rebuilds from args + config file and publishes: "" or why the old lists were kept.
-std::string reload_intel(intel::IntelStore& store, const IntelArgs& args, const std::string& config_path,
-                         const char* who);
+// Keeps the old lists when none of the new ones can be read (as the replay
+// reloader does).
+std::string reload_intel(std::shared_ptr<intel::IntelStore> store, const IntelArgs& args,
+                         const std::string& config_path, const char* who);
 // A control thread that calls reload_intel whenever `trigger` (the SIGHUP
 // counter) moves: for `picket replay`, whose main thread is busy reading.
 std::unique_ptr<intel::Reloader> start_intel_reloader(std::shared_ptr<intel::IntelStore> store, IntelArgs args,

@@ -132,7 +132,7 @@ int prepare_pipeline(const PipelineOptions& o, const char* command, PreparedPipe
   cfg.intel = start_intel(icfg, who.c_str(), o.quiet);
   // `picket run` reloads on its main thread (housekeeping after SIGHUP).
   register_reload("threat lists", [store = cfg.intel, args = o.intel, config = o.delivery.config, command] {
-    return reload_intel(*store, args, config, command);
+    return reload_intel(store, args, config, command);
   });
   return 0;
 }

@@ -370,6 +370,15 @@ def case_config(env, c):
     open(sinks, "w").write("[daemon]\nstats_interval = 5\n\n[[output]]\npaht = '/tmp/x'\n")
     r = subprocess.run([env.picket, "check-config", sinks], capture_output=True, text=True)
     c.check(r.returncode == 1 and f"{sinks}:4:" in r.stderr, "sink table error: named with its line", r.stderr)
+    intel = os.path.join(env.work, "intel.toml")
+    open(intel, "w").write("[daemon]\nstats_interval = 5\n\n[intel]\ndefault_lists = 'yes'\n")
+    r = subprocess.run([env.picket, "check-config", intel], capture_output=True, text=True)
+    c.check(r.returncode == 1 and f"{intel}:5: key 'intel.default_lists'" in r.stderr,
+            "[intel] table error: named with its line and key", r.stderr)
+    open(intel, "w").write("[intel]\nthreat_lists = ['c2:gone=/nonexistent/list.txt']\n")
+    r = subprocess.run([env.picket, "check-config", intel], capture_output=True, text=True)
+    c.check(r.returncode == 1 and f"{intel}:2:" in r.stderr and "/nonexistent/list.txt" in r.stderr,
+            "[intel] list that cannot be opened: named with its line", r.stderr)
 
 
 def proc_status(pid):
