@@ -10,6 +10,7 @@
 #include "picket/export/setup.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "pipeline_options.hpp"
+#include "record_options.hpp"
 
 namespace picket::app {
 
@@ -18,6 +19,7 @@ namespace {
 struct ReplayOptions {
   std::vector<std::string> inputs;
   PipelineOptions common;
+  RecordOptions records;  // --vpc-flow-logs, --resolver-logs
 };
 
 void print_progress(const pipeline::PipelineStats& s, std::uint64_t total_bytes) {
@@ -34,6 +36,17 @@ void print_progress(const pipeline::PipelineStats& s, std::uint64_t total_bytes)
 
 int run_replay(const ReplayOptions& ro) {
   const PipelineOptions& o = ro.common;
+  if (ro.records.any_replay()) {
+    if (!ro.inputs.empty()) {
+      std::fprintf(stderr, "picket replay: give capture files or record logs, not both, in one replay\n");
+      return 2;
+    }
+    return run_records(o, ro.records, "replay", /*live=*/false);
+  }
+  if (ro.inputs.empty()) {
+    std::fprintf(stderr, "picket replay: nothing to replay: give capture files, --vpc-flow-logs or --resolver-logs\n");
+    return 2;
+  }
   PreparedPipeline prep;
   if (const int rc = prepare_pipeline(o, "replay", prep); rc != 0) return rc;
   pipeline::PipelineConfig& cfg = prep.config;
@@ -75,8 +88,14 @@ Action add_replay_command(CLI::App& app) {
       "Capture timestamps drive every timer, so a replay gives the same findings at any speed and with\n"
       "any number of workers. Progress and a summary go to stderr; findings to stdout unless a sink\n"
       "(--output, --syslog, --hook, --webhook, or --config with sinks) is given.\n" DELIVERY_HELP);
-  c->add_option("pcap", o->inputs, "Capture files or directories")->required()->type_name("PCAP...");
+  c->add_option("pcap", o->inputs, "Capture files or directories")->type_name("PCAP...");
   add_pipeline_options(*c, o->common);
+  // The capture files are optional now (record logs replace them), so options
+  // with several values take one per occurrence ("--home-net A --home-net B"):
+  // otherwise they would swallow the capture files that follow them.
+  for (CLI::Option* opt : c->get_options())
+    if (opt->get_items_expected_max() > 1 && opt->get_name() != "pcap") opt->allow_extra_args(false);
+  add_record_replay_options(*c, o->records);
   return [o] { return run_replay(*o); };
 }
 

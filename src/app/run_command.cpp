@@ -16,6 +16,7 @@
 #include "picket/capture/live_source.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "pipeline_options.hpp"
+#include "record_options.hpp"
 #include "prometheus.hpp"
 #include "run_config.hpp"
 
@@ -95,6 +96,13 @@ std::string drop_privileges(const std::string& user) {
 }
 
 int run_live(const RunOptions& o) {
+  if (o.records.any_run()) {
+    if (!o.interfaces.empty() || !o.dpdk_args.empty()) {
+      std::fprintf(stderr, "picket run: packet capture and flow-record inputs need separate picket processes\n");
+      return 2;
+    }
+    return run_records(o.common, o.records, "run", /*live=*/true, o.stats_interval);
+  }
   PreparedPipeline prep;
   if (const int rc = prepare_pipeline(o.common, "run", prep); rc != 0) return rc;
   pipeline::PipelineConfig& cfg = prep.config;
@@ -199,6 +207,7 @@ Action add_run_command(CLI::App& app) {
       ->type_name("HOST:PORT");
   c->add_option("--user", o->user, "Drop privileges to this user once the capture is open")->type_name("USER");
   // Further sources (--flow-listen) and module options are added here.
+  add_record_run_options(*c, o->records);
   add_pipeline_options(*c, o->common);
   c->get_option("--config")->description(
       "Daemon configuration (TOML): [capture], [daemon], [network], [flow_table], [findings], [detectors.NAME], "
@@ -223,7 +232,8 @@ Action add_run_command(CLI::App& app) {
           if (key == k) return c->count(flag) > 0;
         return false;
       };
-      const ConfigErrors errors = load_run_config(o->common.delivery.config, *o, given);
+      ConfigErrors errors = load_run_config(o->common.delivery.config, *o, given);
+      if (auto err = load_flows_config(o->common.delivery.config, o->records); !err.empty()) errors.push_back(err);
       for (const auto& e : errors) std::fprintf(stderr, "picket run: %s\n", e.c_str());
       if (!errors.empty()) return 2;
     }

@@ -12,6 +12,7 @@
 #include "picket/capture/dpdk_source.hpp"
 #include "picket/capture/live_source.hpp"
 #include "pipeline_options.hpp"
+#include "record_options.hpp"
 
 namespace picket::app {
 
@@ -23,6 +24,7 @@ struct RunSettings {
   bool no_promisc = false, no_immediate = false;
   std::string dpdk_args;  // non-empty: capture through DPDK instead of libpcap
   capture::DpdkOptions dpdk;
+  RecordOptions records;  // flow-record inputs: --flow-listen, --*-logs-dir, [flows]
   // Daemon.
   double stats_interval = 60;
   std::string prometheus;  // HOST:PORT of the metrics endpoint, empty: none

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "picket/export/json_writer.hpp"
+#include "picket/flowrec/source.hpp"
 
 namespace picket::exporter {
 
@@ -324,6 +325,8 @@ void render_finding_json(const FindingRecord& rec, const RenderOptions& opt, std
   render_evidence(w, f);
   w.key("additionalInfo").begin_object();
   if (rec.sample) w.field("sample", true);
+  // Flow-record and log inputs name themselves; packet findings stay as they were.
+  if (f.source) w.field("sourceKind", flowrec::source_name(f.source));
   render_parties(w, "topActors", rec.top_actors);
   render_parties(w, "topTargets", rec.top_targets);
   w.end_object();

@@ -21,6 +21,10 @@ struct PacketSlot {
     kPacket,
     kTick,   // capture time reached `tick`: expire flows, send a watermark
     kFlush,  // end of input: end every flow, send the final watermark
+    // Flow-record and log inputs (record_feed.cpp): a finished
+    // flow::FlowRecord or a detect::DnsEvent, copied into `frame`.
+    kFlowRecord,
+    kDnsEvent,
   };
   Kind kind = Kind::kPacket;
   std::uint64_t hash = 0;
@@ -36,6 +40,9 @@ struct PacketSlot {
 struct Watermark {
   core::Nanos time = 0;
 };
+
+static_assert(sizeof(flow::FlowRecord) <= kSlotFrameBytes && sizeof(detect::DnsEvent) <= kSlotFrameBytes,
+              "records travel in a slot's frame");
 
 using MeshMessage = std::variant<Watermark, detect::FlowEvent, detect::DnsEvent, detect::ServerNameEvent>;
 

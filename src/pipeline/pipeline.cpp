@@ -10,31 +10,11 @@
 #include "picket/detect/trust_filter.hpp"
 #include "picket/export/aggregator.hpp"
 #include "picket/flow/flow_key.hpp"
+#include "pipeline_impl.hpp"
 #include "worker.hpp"
 
 namespace picket::pipeline {
 
-using core::SpscRing;
-
-struct Pipeline::Impl {
-  PipelineConfig cfg;
-  unsigned n = 1;
-  std::vector<std::unique_ptr<SpscRing<PacketSlot>>> inputs;
-  std::vector<std::unique_ptr<SpscRing<MeshMessage>>> mesh;  // [from * n + to]
-  std::vector<std::unique_ptr<SpscRing<detect::Finding>>> findings;
-  std::vector<std::unique_ptr<SpscRing<exporter::EventRecord>>> events;
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::atomic<core::Nanos> capture_now{0};
-  std::atomic<std::uint64_t> findings_so_far{0};  // for live progress lines
-  PipelineStats stats;
-
-  void exporter_loop();
-  void events_loop();
-  bool all_workers_done() const {
-    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->done(); });
-  }
-  void push_control(unsigned w, PacketSlot::Kind kind, core::Nanos tick);
-};
 
 Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<detect::Detector>>& detectors,
                    const detect::DetectorConfig& detector_config)

@@ -37,6 +37,25 @@ std::uint64_t content_hash(const detect::ServerNameEvent& e) {
   return core::hash_bytes(e.name, e.name_len, h);
 }
 
+// Findings name the input of the events that raised them (Finding::source).
+class SourceStamp final : public detect::FindingSink {
+ public:
+  SourceStamp(detect::FindingSink& inner, std::uint8_t flow_source, std::uint8_t dns_source)
+      : inner_(inner), flow_(flow_source), dns_(dns_source) {}
+  void emit(const detect::Finding& f) override {
+    const bool dns = detect::finding_type_info(f.type).action == detect::ActionType::kDnsRequest;
+    const std::uint8_t source = dns ? dns_ : flow_;
+    if (source == 0 || f.source != 0) return inner_.emit(f);
+    detect::Finding stamped = f;
+    stamped.source = source;
+    inner_.emit(stamped);
+  }
+
+ private:
+  detect::FindingSink& inner_;
+  std::uint8_t flow_, dns_;
+};
+
 }  // namespace
 
 ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
@@ -77,20 +96,24 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
   max_pending_ = std::max<std::uint64_t>(max_pending_, heap_.size());
 }
 
-void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& sink) {
+void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
+    last_flow_source_ = f->rec.source;
+    SourceStamp sink(out, f->rec.source, f->rec.source);
     for (auto& s : shards_)
       if (s.wants_flows) s.shard->on_flow(*f, sink);
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
+    last_dns_source_ = d->source;
+    SourceStamp sink(out, d->source, d->source);
     for (auto& s : shards_)
       if (s.wants_dns) s.shard->on_dns(*d, sink);
   } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
     for (auto& s : shards_)
-      if (s.wants_server_names) s.shard->on_server_name(*n, sink);
+      if (s.wants_server_names) s.shard->on_server_name(*n, out);
   }
 }
 
-void ShardHost::process(detect::FindingSink& sink) {
+void ShardHost::process(detect::FindingSink& out) {
   if (finished_) return;
   const core::Nanos safe = *std::min_element(watermark_.begin(), watermark_.end());
   // Every worker sends the same tick values in the same order; step through
@@ -102,9 +125,10 @@ void ShardHost::process(detect::FindingSink& sink) {
       std::pop_heap(heap_.begin(), heap_.end(), later);
       const Pending p = heap_.back();
       heap_.pop_back();
-      dispatch(store_[p.slot], sink);
+      dispatch(store_[p.slot], out);
       free_.push_back(p.slot);
     }
+    SourceStamp sink(out, last_flow_source_, last_dns_source_);
     if (tick == core::kNanosMax) {
       for (auto& s : shards_) s.shard->on_flush(sink);
       finished_ = true;

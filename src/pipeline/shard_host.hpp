@@ -53,6 +53,9 @@ class ShardHost {
   std::vector<Pending> heap_;
   std::uint64_t max_pending_ = 0;
   bool finished_ = false;
+  // Input of the last flow / DNS event dispatched: names findings raised on a
+  // tick (flow-record and log inputs; 0 = packets).
+  std::uint8_t last_flow_source_ = 0, last_dns_source_ = 0;
 };
 
 }  // namespace picket::pipeline

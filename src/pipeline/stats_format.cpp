@@ -4,6 +4,7 @@
 
 #include "picket/export/json_writer.hpp"
 #include "picket/pipeline/pipeline.hpp"
+#include "record_stats_format.hpp"
 
 namespace picket::pipeline {
 
@@ -63,6 +64,7 @@ std::string format_summary(const PipelineStats& s) {
        fmt("%.3f", static_cast<double>(s.input.bytes) * 8 / secs / 1e9) + " Gbit/s";
   o += s.interrupted ? " (interrupted: flushed what was read)\n" : "\n";
   if (s.live) o += live_summary(s);
+  if (!s.record_sources.empty()) o += record_sources_summary(s);
   if (!s.live && s.capture_last_ns >= s.capture_first_ns && s.input.packets)
     o += "  capture span " + fmt("%.3f", static_cast<double>(s.capture_last_ns - s.capture_first_ns) / 1e9) + " s\n";
   o += "  analysed " + std::to_string(s.dispatched) + ", not analysed " + std::to_string(s.not_analysed) +
@@ -162,6 +164,7 @@ std::string format_stats_json(const PipelineStats& s) {
   for (const auto& [type, n] : s.findings_by_type) w.field(type, n);
   w.end_object().end_object();
   w.field("events_written", s.events_written);
+  if (!s.record_sources.empty()) record_sources_json(w, s);
   if (s.live) {
     w.key("capture").begin_object();
     w.field("kind", s.capture.kind).field("packets", s.capture.packets()).field("drops", s.capture.drops());

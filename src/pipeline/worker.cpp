@@ -60,6 +60,10 @@ void Worker::run() {
           table_.expire(slot.tick - 1, *this);
           broadcast_watermark(slot.tick);
           break;
+        case PacketSlot::Kind::kFlowRecord:
+        case PacketSlot::Kind::kDnsEvent:
+          handle_record(slot);
+          break;
         case PacketSlot::Kind::kFlush:
           table_.flush(*this);
           broadcast_watermark(core::kNanosMax);

@@ -70,6 +70,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
 
  private:
   void handle_packet(const PacketSlot& slot);
+  // A flow record or DNS log entry from a record input (worker_records.cpp).
+  void handle_record(const PacketSlot& slot);
   void handle_dns(const net::PacketView& v, flow::FlowRecord& r);
   void handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecord& r);
   // SSH / RDP / SMTP / mining on the first payload packets of either direction (payload_recognition.cpp).

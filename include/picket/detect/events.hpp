@@ -28,6 +28,7 @@ struct DnsEvent {
   bool is_response = false;
   bool client_local = false;
   std::uint8_t rcode = 0;
+  std::uint8_t source = 0;  // flowrec::Source: 0 = packets, 5 = Route 53 Resolver query logs
   std::uint16_t id = 0;
   std::uint16_t qtype = 0;
   std::uint16_t qname_len = 0;

@@ -119,6 +119,9 @@ struct Finding {
   std::uint8_t port_count = 0;
   core::IpAddr hosts[kFindingMaxHosts];        // sample of hosts involved
   std::uint8_t host_count = 0;
+  // Input the events behind it came from (flowrec::Source; 0 = packets).
+  // Set by the pipeline, not by detectors.
+  std::uint8_t source = 0;
 
   // Threat-list hit (src/detect/intel): the list's name, the entry that
   // matched (address, CIDR, domain or pattern) and its threat name if the

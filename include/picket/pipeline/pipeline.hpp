@@ -17,6 +17,7 @@
 #include "picket/detect/detector.hpp"
 #include "picket/export/delivery.hpp"
 #include "picket/flow/flow_table.hpp"
+#include "picket/flowrec/record_input.hpp"
 #include "picket/intel/store.hpp"
 #include "picket/net/packet.hpp"
 
@@ -78,6 +79,10 @@ struct PipelineStats {
   bool interrupted = false;
   bool live = false;                // run_live: `capture` holds the source counters
   capture::LiveCaptureStats capture;
+  // run_records: flow records and log entries handed to workers, and a stats
+  // line per source (records, templates, errors by reason).
+  std::uint64_t records_dispatched = 0, dns_entries_dispatched = 0;
+  std::vector<flowrec::SourceReport> record_sources;
 };
 
 class Pipeline {
@@ -91,9 +96,14 @@ class Pipeline {
   // Captures from `capture` (one source per worker: workers() must equal the
   // configured workers) until the stop flag is set, then drains and flushes.
   PipelineStats run_live(capture::LiveCapture& capture);
+  // Feeds the flow records and DNS log entries of `input` (already in
+  // logical-time order) through the same workers, mesh and detector shards
+  // (src/pipeline/record_feed.cpp), until the input ends.
+  PipelineStats run_records(flowrec::RecordInput& input);
+
+  struct Impl;  // opaque; src/pipeline/pipeline_impl.hpp
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
