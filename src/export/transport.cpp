@@ -21,7 +21,7 @@ namespace picket::exporter {
 std::string parse_url(std::string_view text, Url& out) {
   out = Url{};
   const auto sep = text.find("://");
-  if (sep == std::string_view::npos) return "'" + std::string(text) + "' is not a URL (SCHEME://...)";
+  if (sep == std::string_view::npos) return std::string("'").append(text).append("' is not a URL (SCHEME://...)");
   out.scheme = std::string(text.substr(0, sep));
   std::string_view rest = text.substr(sep + 3);
   if (out.scheme == "unix") {

@@ -15,7 +15,7 @@ std::string encode(std::mt19937& rng, std::size_t raw_bytes, const char* alphabe
   for (std::size_t i = 0; i < n; ++i) out += alphabet[rng() % a];
   // split into labels of at most 60
   std::string dotted;
-  for (std::size_t i = 0; i < out.size(); i += 60) dotted += (i ? "." : "") + out.substr(i, 60);
+  for (std::size_t i = 0; i < out.size(); i += 60) dotted.append(i ? "." : "").append(out.substr(i, 60));
   return dotted;
 }
 const char* kB32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -115,13 +115,13 @@ TEST(DnsExfil, CdnShardNamesStaySilent) {
   std::mt19937 rng(2);
   const char* cons = "bcdfghjklmnpqrstvwxz0123456789";
   for (int i = 0; i < 3000; ++i) {
-    std::string shard = "r" + std::to_string(rng() % 10) + "---sn-";
+    std::string shard = std::string("r").append(std::to_string(rng() % 10)).append("---sn-");
     for (int k = 0; k < 8; ++k) shard += cons[rng() % 30];
     h.feed(query("10.1.0.56", shard + ".googlevideo.com", 1, sec(i * 5)));
     std::string cf = "d";
     for (int k = 0; k < 13; ++k) cf += kB32[rng() % 32];
     h.feed(query("10.1.0.56", cf + ".cloudfront.net", 1, sec(i * 5 + 1)));
-    h.feed(query("10.1.0.56", "e" + std::to_string(rng() % 100000) + ".dscx.akamaiedge.net", 1, sec(i * 5 + 2)));
+    h.feed(query("10.1.0.56", std::string("e").append(std::to_string(rng() % 100000)).append(".dscx.akamaiedge.net"), 1, sec(i * 5 + 2)));
     if (i % 60 == 0) h.tick(sec(i * 5 + 3));
   }
   h.flush();

@@ -28,7 +28,7 @@ TEST(RegisteredDomain, GroupsUnderThePublicSuffix) {
 TEST(RegisteredDomain, CacheIsBounded) {
   RegisteredDomains cache(64);
   for (int i = 0; i < 1000; ++i) {
-    const std::string n = "h" + std::to_string(i) + ".example.org";
+    const std::string n = std::string("h").append(std::to_string(i)).append(".example.org");
     EXPECT_EQ(cache.split(n).registered, "example.org");
     EXPECT_LE(cache.cache_size(), 64u);
   }

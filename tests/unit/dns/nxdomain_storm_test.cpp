@@ -20,9 +20,9 @@ TEST(NxdomainStorm, ManyFailedNamesFire) {
 
 TEST(NxdomainStorm, BelowTheThresholdAndSlowFailuresStaySilent) {
   Harness h(make_nxdomain_storm_detector());
-  for (int i = 0; i < 99; ++i) h.feed(response("10.1.0.91", "n" + std::to_string(i) + ".example.com", 3, sec(i)));
+  for (int i = 0; i < 99; ++i) h.feed(response("10.1.0.91", std::string("n").append(std::to_string(i)).append(".example.com"), 3, sec(i)));
   for (int i = 0; i < 300; ++i) {  // one failure every 4 s: 75 per window
-    h.feed(response("10.1.0.92", "m" + std::to_string(i) + ".example.com", 3, sec(i * 4.0)));
+    h.feed(response("10.1.0.92", std::string("m").append(std::to_string(i)).append(".example.com"), 3, sec(i * 4.0)));
     h.tick(sec(i * 4.0 + 1));
   }
   for (int i = 0; i < 500; ++i) h.feed(response("10.1.0.93", "same.example.com", 3, sec(i)));  // one name
