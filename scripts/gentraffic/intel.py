@@ -59,3 +59,40 @@ def build_intel_lists(ctx):
     # the dga canary of the test list.
     t = dt.txn(ctx, t + 1 * S, '10.1.0.88', 'dga.canary.picket.invalid', rcode=3)
     ctx.man['intel_expect'] = [list(x) for x in INTEL_EXPECT]
+
+
+# Every bundled canary (rules/intel/canary-<category>.txt) and the finding its
+# look-up must raise with the bundled lists alone, written from issue 3's
+# category -> type table (not from picket's output). The names have no !DNS
+# form for tor and scanner, so their canaries raise the connection types.
+# tests/e2e/e2e_intel.py (case canaries) checks that this table names every
+# canary file in rules/intel.
+CANARY_EXPECT = {
+    'c2': 'Backdoor:EC2/C&CActivity.B!DNS',
+    'mining': 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+    'blackhole': 'Trojan:EC2/BlackholeTraffic!DNS',
+    'sinkhole': 'Trojan:EC2/BlackholeTraffic!DNS',
+    'droppoint': 'Trojan:EC2/DropPoint!DNS',
+    'phishing': 'Trojan:EC2/PhishingDomainRequest!DNS',
+    'driveby': 'Trojan:EC2/DriveBySourceTraffic!DNS',
+    'dga': 'Trojan:EC2/DGADomainRequest.C!DNS',
+    'tor': 'UnauthorizedAccess:EC2/TorClient',
+    'scanner': 'Recon:EC2/PortProbeUnprotectedPort',
+    'custom': 'Impact:EC2/MaliciousDomainRequest.Custom',
+}
+
+
+def canary_host(i):
+    return f'10.1.2.{10 + i}'
+
+
+def canary_expect():
+    return [(t, canary_host(i)) for i, (_, t) in enumerate(sorted(CANARY_EXPECT.items()))]
+
+
+def build_canaries(ctx):
+    """One home host per category looks its canary name up (NXDOMAIN, as a
+    resolver answers a name under .invalid), a second apart."""
+    t = 1 * S
+    for i, (category, _) in enumerate(sorted(CANARY_EXPECT.items())):
+        t = dt.txn(ctx, t, canary_host(i), f'{category}.canary.picket.invalid', rcode=3) + 1 * S

@@ -229,6 +229,30 @@ def case_reload(env, c):
     c.check(st["input"]["packets"] == len(records), "every packet was read", f"{st['input']['packets']} of {len(records)}")
 
 
+def case_canaries(env, c):
+    """Every bundled canary name raises its category's finding with the bundled lists alone."""
+    sys.path.insert(0, os.path.join(env.src, "scripts"))
+    from gentraffic import intel  # noqa: E402
+    rules = os.path.join(env.src, "rules", "intel")
+    bundled = sorted(n[len("canary-"):-len(".txt")] for n in os.listdir(rules)
+                     if n.startswith("canary-") and n.endswith(".txt"))
+    c.check(bundled == sorted(intel.CANARY_EXPECT), "the scenario covers every rules/intel/canary-*.txt",
+            f"files {bundled}, scenario {sorted(intel.CANARY_EXPECT)}")
+    pcap = env.generate("intel_canaries")
+    final = list(final_state(env.replay(pcap)[0]).values())
+    got = sorted((f["type"], local_host(f)) for f in final)
+    c.check(got == sorted(intel.canary_expect()), "one finding of the category's type per canary look-up",
+            f"got {got}")
+    for f in final:
+        ti = f["service"]["evidence"].get("threatIntelligenceDetails") or [{}]
+        names = ti[0].get("threatNames") or []
+        c.check(ti[0].get("threatListName", "").startswith("canary-") and
+                any(n.endswith(".canary.picket.invalid") for n in names),
+                f"{f['type']}: names its canary list and entry", json.dumps(ti))
+    quiet = final_state(env.replay(pcap, "--no-default-lists")[0])
+    c.check(not quiet, "without the bundled lists the canaries raise nothing", str(list(quiet)))
+
+
 if __name__ == "__main__":
     sys.exit(e2e.main({"lists": case_lists, "check": case_check, "config": case_config, "shared": case_shared,
-                       "reload": case_reload}))
+                       "reload": case_reload, "canaries": case_canaries}))
