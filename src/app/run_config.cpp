@@ -14,6 +14,7 @@
 
 #include "picket/detect/detector.hpp"
 #include "picket/export/config.hpp"
+#include "picket/export/sinks.hpp"
 
 namespace picket::app {
 
@@ -297,6 +298,9 @@ ConfigErrors check_config(const std::string& path) {
   if (errors.size() == 1 && errors[0].find("key '") == std::string::npos) return errors;
   exporter::DeliveryConfig delivery;
   if (auto e = exporter::load_delivery_config(path, delivery); !e.empty()) errors.push_back(e);
+  // Each sink's settings as `run` would build it, without opening or connecting.
+  for (const auto& spec : delivery.sinks)
+    if (auto e = exporter::check_sink(spec, exporter::SinkContext{}); !e.empty()) errors.push_back(std::move(e));
   Checks& c = checks();
   std::lock_guard<std::mutex> lock(c.mu);
   for (const auto& [section, fn] : c.list) {

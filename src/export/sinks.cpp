@@ -644,7 +644,21 @@ class HookSink final : public Sink {
 
 std::unique_ptr<Sink> make_hook_sink(HookOptions o) { return std::make_unique<HookSink>(std::move(o)); }
 
-std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, std::string& error) {
+namespace {
+
+// A TLS file named in the settings must be readable when the sink starts.
+std::string tls_files_error(const SinkSpec& spec, const TlsOptions& tls) {
+  const std::pair<const char*, const std::string*> files[] = {{"ca", &tls.ca}, {"cert", &tls.cert}, {"key", &tls.key}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) continue;
+    if (access(path->c_str(), R_OK) != 0)
+      return spec.origin + ": key '" + key + "': " + *path + ": " + std::strerror(errno);
+  }
+  return "";
+}
+
+// make_sink, stopping before anything with a side effect when check_only.
+std::unique_ptr<Sink> build_sink(const SinkSpec& spec, const SinkContext& ctx, bool check_only, std::string& error) {
   Settings s(spec);
   std::unique_ptr<Sink> sink;
   const std::string hostname = ctx.hostname.empty() ? local_hostname() : ctx.hostname;
@@ -665,6 +679,7 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
       error = s.error();
       return nullptr;
     }
+    if (check_only) return nullptr;
     auto fs = std::make_unique<FileSink>(o);
     if (auto e = fs->open(); !e.empty()) {
       error = spec.origin + ": " + e;
@@ -696,6 +711,10 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
       error = s.error();
       return nullptr;
     }
+    if (check_only) {
+      error = tls_files_error(spec, net.tls);
+      return nullptr;
+    }
     auto ss = std::make_unique<SyslogSink>(
         "syslog " + spec.target, url, net.tls, net.timeout, net.queue, fmt, rfc3164,
         body == "cef" ? SyslogSink::Body::kCef : body == "eventbridge" ? SyslogSink::Body::kEventBridge
@@ -718,6 +737,10 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
     s.check_unused();
     if (!s.error().empty()) {
       error = s.error();
+      return nullptr;
+    }
+    if (check_only) {
+      error = tls_files_error(spec, net.tls);
       return nullptr;
     }
     auto ws = std::make_unique<WebhookSink>(
@@ -761,6 +784,7 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
       error = spec.origin + ": hook " + spec.target + ": " + std::strerror(errno);
       return nullptr;
     }
+    if (check_only) return nullptr;
     auto hs = make_hook_sink(std::move(o));
     hs->filter = f;
     sink = std::move(hs);
@@ -769,6 +793,18 @@ std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, st
     return nullptr;
   }
   return sink;
+}
+
+}  // namespace
+
+std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, std::string& error) {
+  return build_sink(spec, ctx, false, error);
+}
+
+std::string check_sink(const SinkSpec& spec, const SinkContext& ctx) {
+  std::string error;
+  build_sink(spec, ctx, true, error);
+  return error;
 }
 
 }  // namespace picket::exporter

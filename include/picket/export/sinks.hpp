@@ -37,6 +37,11 @@ struct SinkContext {
 // Builds the sink, or returns null and an error naming the origin and key.
 std::unique_ptr<Sink> make_sink(const SinkSpec& spec, const SinkContext& ctx, std::string& error);
 
+// What make_sink would refuse, found without its side effects (`picket
+// check-config`): settings, URLs, hook programs and TLS files are checked;
+// no file is created, nothing connects, no thread starts. "" when valid.
+std::string check_sink(const SinkSpec& spec, const SinkContext& ctx);
+
 // The hook sink (exposed for tests): runs PROGRAM ARGS... with the finding on
 // standard input, without a shell.
 struct HookOptions {

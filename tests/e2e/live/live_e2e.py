@@ -379,6 +379,20 @@ def case_config(env, c):
     r = subprocess.run([env.picket, "check-config", intel], capture_output=True, text=True)
     c.check(r.returncode == 1 and f"{intel}:2:" in r.stderr and "/nonexistent/list.txt" in r.stderr,
             "[intel] list that cannot be opened: named with its line", r.stderr)
+    # Sink settings are checked as run would build them, without their side effects.
+    never = os.path.join(env.work, "never-created.json")
+    open(sinks, "w").write(f"[[output]]\npath = '{never}'\n\n[[syslog]]\nurl = 'bogus://x'\n\n"
+                           "[[syslog]]\nurl = 'tls://127.0.0.1:6514'\nca = '/nonexistent/ca.pem'\n\n"
+                           "[[hook]]\ncommand = ['/nonexistent/hook']\n")
+    r = subprocess.run([env.picket, "check-config", sinks], capture_output=True, text=True)
+    c.check(r.returncode == 1 and f"{sinks}:4:" in r.stderr and "bogus" in r.stderr, "bad syslog URL: named with its line",
+            r.stderr)
+    c.check(f"{sinks}:7: key 'ca': /nonexistent/ca.pem" in r.stderr, "unreadable TLS CA: named with its line and key",
+            r.stderr)
+    c.check(f"{sinks}:11:" in r.stderr and "/nonexistent/hook" in r.stderr, "missing hook program: named with its line",
+            r.stderr)
+    c.check("3 error(s)" in r.stderr, "sinks: exactly 3 errors", r.stderr)
+    c.check(not os.path.exists(never), "check-config creates no output file")
 
 
 def proc_status(pid):
