@@ -168,7 +168,24 @@ void QueuedSink::close() {
 }
 
 void QueuedSink::log_state(bool ok, const std::string& what) {
-  if (healthy_.exchange(ok) != ok) std::fprintf(stderr, "picket: %s: %s\n", name().c_str(), what.c_str());
+  if (healthy_.exchange(ok) == ok) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (state_changes_logged_ == 0 || now - state_window_start_ >= kStateLogWindow) {
+    state_window_start_ = now;
+    state_changes_logged_ = 0;
+  }
+  if (state_changes_logged_ >= 2) {
+    ++state_changes_unlogged_;
+    return;
+  }
+  ++state_changes_logged_;
+  if (state_changes_unlogged_ == 0) {
+    std::fprintf(stderr, "picket: %s: %s\n", name().c_str(), what.c_str());
+    return;
+  }
+  std::fprintf(stderr, "picket: %s: %s (%llu earlier state changes not logged)\n", name().c_str(), what.c_str(),
+               static_cast<unsigned long long>(state_changes_unlogged_));
+  state_changes_unlogged_ = 0;
 }
 
 void QueuedSink::run() {

@@ -6,6 +6,7 @@
 // to a network or run programs keep a bounded queue and a thread of their own
 // (QueuedSink), drop with a counter when it is full, and drain it on close().
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -147,8 +148,12 @@ class QueuedSink : public Sink {
   void start();
   void stop();
   // Logs a line on stderr, at most once per state change of the sink
-  // ("connection lost" once, not once per attempt).
+  // ("connection lost" once, not once per attempt), and at most two changes
+  // per kStateLogWindow: a receiver that refuses every other message (UDP
+  // to a closed port: the ICMP error fails the next send) flips the state
+  // per finding. The next line logged says how many changes went unlogged.
   void log_state(bool ok, const std::string& what);
+  static constexpr std::chrono::seconds kStateLogWindow{30};
 
  private:
   void run();
@@ -160,6 +165,10 @@ class QueuedSink : public Sink {
   bool closing_ = false, stopped_ = false;
   std::thread thread_;
   std::atomic<bool> healthy_{true};
+  // log_state's damping (sender thread only).
+  std::chrono::steady_clock::time_point state_window_start_{};
+  unsigned state_changes_logged_ = 0;
+  std::uint64_t state_changes_unlogged_ = 0;
 };
 
 struct DeliveryStats {

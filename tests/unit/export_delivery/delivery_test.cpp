@@ -299,3 +299,70 @@ TEST(Hook, TimeoutAndExitStatusCounted) {
     if (k == "timeouts") timed_out = v == 1;
   EXPECT_TRUE(timed_out);
 }
+
+namespace {
+
+// A sink whose receiver refuses every other message and then accepts it on
+// retry, as a UDP sink to a closed port does (the ICMP error of one send
+// fails the next).
+class FlappingSink final : public QueuedSink {
+ public:
+  FlappingSink() : QueuedSink(fast()) { start(); }
+  ~FlappingSink() override { stop(); }
+  std::string name() const override { return "flapping"; }
+
+ protected:
+  std::string format(const FindingRecord&, std::string_view json, ReportKind) override { return std::string(json); }
+  SendResult send(const std::string&) override {
+    const bool fail = (calls_++ % 2) == 0;
+    log_state(!fail, fail ? "refused (retrying)" : "delivering");
+    return fail ? SendResult::kRetry : SendResult::kSent;
+  }
+
+ private:
+  static QueueOptions fast() {
+    QueueOptions q;
+    q.backoff_min = q.backoff_max = 0.001;
+    return q;
+  }
+  unsigned calls_ = 0;
+};
+
+}  // namespace
+
+TEST(QueuedSink, FlappingStateIsLoggedTwicePerWindow) {
+  ::testing::internal::CaptureStderr();
+  {
+    FlappingSink s;
+    for (int i = 0; i < 20; ++i) s.deliver(portscan("10.0.0.5", "203.0.113.9"), "{}", ReportKind::kNew);
+    s.close();
+    EXPECT_EQ(s.stats().delivered, 20u);
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  // 40 state changes within well under 30 s: "refused" and "delivering" once each.
+  std::istringstream lines(err);
+  std::vector<std::string> got;
+  for (std::string l; std::getline(lines, l);) got.push_back(l);
+  ASSERT_EQ(got.size(), 2u) << err;
+  EXPECT_NE(got[0].find("flapping: refused"), std::string::npos);
+  EXPECT_NE(got[1].find("flapping: delivering"), std::string::npos);
+}
+
+TEST(CheckSink, FindsErrorsWithoutSideEffects) {
+  const std::string dir = ::testing::TempDir();
+  SinkContext ctx;
+  const std::string file = dir + "/check-sink-never.json";
+  EXPECT_EQ(check_sink(parse_sink_arg("output", file, "--output"), ctx), "");
+  struct stat st;
+  EXPECT_NE(stat(file.c_str(), &st), 0) << "check_sink must not create the output file";
+  EXPECT_NE(check_sink(parse_sink_arg("output", file + "?keep=-1", "--output"), ctx), "");
+  EXPECT_NE(check_sink(parse_sink_arg("syslog", "bogus://x", "--syslog"), ctx).find("bogus"), std::string::npos);
+  // Nothing listens there: a check does not connect, so it passes.
+  EXPECT_EQ(check_sink(parse_sink_arg("syslog", "tcp://127.0.0.1:1", "--syslog"), ctx), "");
+  EXPECT_NE(check_sink(parse_sink_arg("syslog", "tls://127.0.0.1:1?ca=/nonexistent.pem", "--syslog"), ctx)
+                .find("key 'ca'"),
+            std::string::npos);
+  EXPECT_NE(check_sink(parse_sink_arg("webhook", "udp://127.0.0.1:1", "--webhook"), ctx), "");
+  EXPECT_NE(check_sink(parse_sink_arg("hook", "/nonexistent/program", "--hook"), ctx), "");
+  EXPECT_EQ(check_sink(parse_sink_arg("hook", "/bin/true", "--hook"), ctx), "");
+}
