@@ -23,10 +23,21 @@ ListFormat detect_format(const std::string& path, std::string_view text) {
   };
   if (ends_with(".csv")) return ListFormat::kCsv;
   if (ends_with(".json")) return ListFormat::kStix;
-  // Maltrail's trail files say so in their header comment.
-  const std::string_view head = text.substr(0, 512);
+  // A file that opens with picket's "#!" headers is picket's own format,
+  // whatever its comments mention (a list may cite maltrail as a source).
+  if (text.substr(i).starts_with("#!")) return ListFormat::kText;
+  // Maltrail's trail files name their authors in the comment block they
+  // open with ("# Copyright (c) 2014-... Maltrail developers").
   std::string lower;
-  for (char c : head) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (std::size_t k = i; k < text.size() && k < i + 512; ++k) {
+    const std::size_t eol = text.find('\n', k);
+    const std::string_view line = text.substr(k, eol == std::string_view::npos ? text.size() - k : eol - k);
+    if (!line.empty() && line.front() != '#') break;  // end of the opening comment block
+    for (char c : line) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    lower.push_back('\n');
+    if (eol == std::string_view::npos) break;
+    k = eol;
+  }
   if (lower.find("maltrail") != std::string::npos) return ListFormat::kMaltrail;
   return ListFormat::kText;
 }

@@ -285,3 +285,13 @@ TEST(IntelStore, ReadersSeeOneSnapshotPerSectionAcrossPublishes) {
   EXPECT_EQ(r->descriptions, "50");
   EXPECT_GT(sections.load(), 0u);
 }
+
+TEST(ListFormat, MaltrailOnlyByItsOpeningComment) {
+  // picket's own headers win, even when a comment cites maltrail as a source.
+  EXPECT_EQ(detect_format("tunnels.txt", "#! name: t\n#! category: droppoint\n# source: maltrail trails\nx.example\n"),
+            ListFormat::kText);
+  // A mention after the first entry is not a header.
+  EXPECT_EQ(detect_format("l.txt", "# my list\nevil.example\n# copied from maltrail\n"), ListFormat::kText);
+  EXPECT_EQ(detect_format("l.txt", "\n# Copyright (c) 2014-2026 Maltrail developers\n\nevil.example\n"),
+            ListFormat::kMaltrail);
+}
