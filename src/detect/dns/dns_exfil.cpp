@@ -91,7 +91,7 @@ class ExfilShard final : public DetectorShard {
       domain = "dnscat";
       sub = name.substr(7);
     } else {
-      const DomainParts& parts = shared_registered_domains().split(name);
+      const DomainParts parts = shared_registered_domains().split(name);
       if (parts.single_label) return;
       domain = parts.registered;
       sub = subdomain_of(name, domain);
