@@ -26,6 +26,7 @@ bool is_alpha(unsigned char c) { return c >= 'a' && c <= 'z'; }
 
 bool ends_with_zone(std::string_view name, std::string_view zone) {
   if (name.size() < zone.size()) return false;
+  if (!zone.empty() && name.back() != zone.back()) return false;  // rules out most names in one compare
   if (name.substr(name.size() - zone.size()) != zone) return false;
   return name.size() == zone.size() || name[name.size() - zone.size() - 1] == '.';
 }
@@ -46,17 +47,31 @@ struct Split {
 
 Split psl_split(std::string_view name) {
   Split r;
-  const std::string s(name);  // libpsl wants a NUL-terminated name
-  if (s.find('.') == std::string::npos) r.flags |= kSingleLabel;
-  const std::size_t dot = s.rfind('.');
-  const std::string tld = dot == std::string::npos ? s : s.substr(dot + 1);
-  if (!tld.empty() && psl_is_public_suffix2(psl(), tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE))
-    r.flags |= kKnownSuffix;
+  // libpsl wants NUL-terminated text: the name is copied to the stack (DNS
+  // names are at most 255 bytes; longer input goes to the heap).
+  char stack[256];
+  std::string heap;
+  const char* s = stack;
+  if (name.size() < sizeof(stack)) {
+    std::memcpy(stack, name.data(), name.size());
+    stack[name.size()] = '\0';
+  } else {
+    heap.assign(name);
+    s = heap.c_str();
+  }
+  const std::string_view sv(s, name.size());
+  if (sv.find('.') == std::string_view::npos) r.flags |= kSingleLabel;
+  // The top-level label is the text after the last dot (libpsl reads it up
+  // to a NUL, if any).
+  const std::size_t dot = sv.rfind('.');
+  const std::size_t tld_at = dot == std::string_view::npos ? 0 : dot + 1;
+  const char* tld = s + tld_at;
+  if (tld_at < name.size() && psl_is_public_suffix2(psl(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) r.flags |= kKnownSuffix;
   // psl_registrable_domain returns a pointer into the name it was given.
-  const char* reg = s.empty() ? nullptr : psl_registrable_domain(psl(), s.c_str());
-  if (reg && reg >= s.data() && reg <= s.data() + s.size()) {
-    r.reg_offset = static_cast<std::size_t>(reg - s.data());
-    if (s.find('\0') != std::string::npos) r.flags |= kHasNul;  // without a registered domain, the whole name
+  const char* reg = name.empty() ? nullptr : psl_registrable_domain(psl(), s);
+  if (reg && reg >= s && reg <= s + name.size()) {
+    r.reg_offset = static_cast<std::size_t>(reg - s);
+    if (sv.find('\0') != std::string_view::npos) r.flags |= kHasNul;  // without a registered domain, the whole name
   }
   return r;
 }
@@ -160,7 +175,10 @@ RegisteredDomains& shared_registered_domains() {
 
 std::string_view subdomain_of(std::string_view name, std::string_view domain) {
   if (name.size() <= domain.size()) return {};
-  if (!ends_with_zone(name, domain)) return name;
+  // A registered domain from split() is the name's own tail: no need to compare it.
+  const bool tail = domain.data() == name.data() + (name.size() - domain.size());
+  if (!tail && !ends_with_zone(name, domain)) return name;
+  if (tail && name[name.size() - domain.size() - 1] != '.') return name;
   return name.substr(0, name.size() - domain.size() - 1);
 }
 
@@ -272,6 +290,12 @@ bool contains(std::string_view hay, std::string_view needle) {
   return hay.size() >= needle.size() && memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
 }
 
+bool has_iodine_codec_check(std::string_view name) {
+  // The phrase holds '-', which most names do not: one memchr rules them out.
+  if (name.size() < kIodineCodecCheck.size() || std::memchr(name.data(), '-', name.size()) == nullptr) return false;
+  return contains(name, kIodineCodecCheck);
+}
+
 bool has_dns2tcp_handshake(std::string_view name) {
   // Both labels start with '=', which host names never hold.
   if (std::memchr(name.data(), '=', name.size()) == nullptr) return false;
@@ -289,7 +313,7 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
   // iodine: NULL (10) and PRIVATE (65399) queries are its preferred types and
   // nearly unused otherwise; its downstream codec check sends a fixed phrase.
   if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
-  if (contains(name, kIodineCodecCheck)) return TunnelTool::kIodine;
+  if (has_iodine_codec_check(name)) return TunnelTool::kIodine;
   // dns2tcp: the handshake labels "=connect" and "=auth".
   if (has_dns2tcp_handshake(name)) return TunnelTool::kDns2tcp;
   std::size_t hex = 0;
@@ -306,7 +330,7 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
 }
 
 bool tunnel_signature_strong(std::string_view name) {
-  return name.starts_with("dnscat.") || contains(name, kIodineCodecCheck) || has_dns2tcp_handshake(name);
+  return name.starts_with("dnscat.") || has_iodine_codec_check(name) || has_dns2tcp_handshake(name);
 }
 
 const char* tunnel_tool_name(TunnelTool t) {
