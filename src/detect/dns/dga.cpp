@@ -50,9 +50,8 @@ class DgaShard final : public DetectorShard {
     if (parts.single_label || !parts.known_suffix || parts.registered.ends_with(".arpa")) return;
     const std::string_view reg = parts.registered;
     if (reg.find('.') == std::string::npos) return;
-    const double score = dga_score(dga_label(reg));
     ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, core::hash_bytes(reg.data(), reg.size()),
-                                   WindowItem{0, score, std::string(reg), {}});
+                                   [&] { return dga_score(dga_label(reg)); }, reg, {});
     if (!c || c->reported || !crossed(*c)) return;
     c->reported = true;
     c->changed = false;

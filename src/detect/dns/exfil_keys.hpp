@@ -182,9 +182,14 @@ class ExfilKeys {
  public:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+  // The domain's hash seeded by the client's address: no key is assembled
+  // in a buffer (the hash only places keys; they are compared in full).
   static std::uint64_t hash_of(const core::IpAddr& client, std::string_view domain) {
-    const ClientKeyBuf key(client, domain);
-    return core::hash_bytes(key.view().data(), key.view().size());
+    std::uint64_t w[2];
+    std::memcpy(w, client.bytes.data(), 16);
+    std::uint64_t seed = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ULL));
+    seed ^= seed >> 29;
+    return core::hash_bytes(domain.data(), domain.size(), seed * 0xbf58476d1ce4e5b9ULL);
   }
 
   std::size_t size() const { return hot_.size(); }

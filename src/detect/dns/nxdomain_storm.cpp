@@ -42,7 +42,7 @@ class StormShard final : public DetectorShard {
     const DomainParts parts = shared_registered_domains().split(name);
     if (reversed_ip_prefix(subdomain_of(name, parts.registered)) != 0) return;
     ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, core::hash_bytes(name.data(), name.size()),
-                                   WindowItem{0, 1, {}, std::string(parts.registered)});
+                                   [] { return 1.0; }, {}, parts.registered);
     if (!c || c->reported || c->items.size() < p_[kMinNames]) return;
     c->reported = true;
     c->changed = false;
