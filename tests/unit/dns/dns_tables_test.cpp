@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "client_window.hpp"
 #include "dns_util.hpp"
 #include "exfil_keys.hpp"
 
@@ -117,6 +118,49 @@ TEST(ExfilKeys, FindsWhatAMapFindsThroughAddsAndRemoves) {
     ASSERT_NE(idx, ExfilKeys::kNone);
     EXPECT_EQ(keys.hot(idx).queries, m);
   }
+}
+
+// ClientWindows skips its expiry walk while no item can be due and keeps the
+// ordered weight sum between changes: after every event the items and the
+// sum must be those of the plain rule (drop every item last seen more than a
+// window ago, then add or refresh), under refreshes and jumps in time.
+TEST(ClientWindows, LazyExpiryKeepsThePlainRulesItems) {
+  const core::Nanos window = core::seconds(10);
+  ClientWindows windows(window, core::seconds(1), 8, 64);
+  std::map<unsigned, std::map<std::uint64_t, std::pair<core::Nanos, double>>> want;  // client -> item -> (seen, w)
+  std::mt19937 rng(21);
+  core::Nanos t = core::seconds(100);
+  int expired = 0;
+  for (int step = 0; step < 20000; ++step) {
+    t += rng() % 50 == 0 ? core::seconds(rng() % 15) : core::seconds(0.001 * (rng() % 300));
+    const unsigned c = rng() % 3;
+    const std::uint64_t item = rng() % 100;
+    const double w = 0.01 * static_cast<double>(item % 17);
+    auto& ref = want[c];
+    for (auto it = ref.begin(); it != ref.end();) {
+      if (it->second.first + window < t) {
+        it = ref.erase(it);
+        ++expired;
+      } else {
+        ++it;
+      }
+    }
+    if (auto f = ref.find(item); f != ref.end()) f->second.first = t;
+    else if (ref.size() < 64) ref[item] = {t, w};
+    const core::IpAddr client = core::IpAddr::from_v4(0x0a000001u + c);
+    ClientWindow* cw = windows.add(client, client, 17, t, item, [&] { return w; }, "x", {});
+    ASSERT_NE(cw, nullptr);
+    ASSERT_EQ(cw->items.size(), ref.size()) << "step " << step;
+    double sum = 0;
+    for (const auto& [k, v] : ref) {
+      auto got = cw->items.find(k);
+      ASSERT_NE(got, cw->items.end());
+      EXPECT_EQ(got->second.last_seen, v.first);
+      sum += v.second;  // std::map: key order, as weight_sum adds them
+    }
+    ASSERT_EQ(cw->weight_sum(), sum);
+  }
+  EXPECT_GT(expired, 1000);  // the walk did drop items
 }
 
 }  // namespace
