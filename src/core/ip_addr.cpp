@@ -64,11 +64,30 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
   return c;
 }
 
+namespace {
+
+std::uint64_t load_be64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+// Mask of the first `bits` bits (0-64) of a big-endian 64-bit word.
+std::uint64_t high_bits(int bits) { return bits <= 0 ? 0 : bits >= 64 ? ~std::uint64_t{0} : ~std::uint64_t{0} << (64 - bits); }
+
+}  // namespace
+
 bool Cidr::contains(const IpAddr& a) const {
-  int bits = prefix_bits;
-  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    std::uint8_t mask = bits >= 8 ? 0xff : static_cast<std::uint8_t>(0xff << (8 - bits));
-    if ((a.bytes[i] & mask) != base.bytes[i]) return false;
+  // Two 64-bit words instead of 16 bytes: the home-network test runs for
+  // every DNS event. The same answer as comparing byte by byte the bytes the
+  // prefix touches: (address & prefix mask) == base over those whole bytes,
+  // so base bits past the prefix inside its last byte still count.
+  const int bits = prefix_bits;
+  const int covered = (bits + 7) / 8 * 8;  // bits of the bytes the prefix touches
+  for (int w = 0; w < 2; ++w) {
+    const std::uint64_t m = high_bits(bits - 64 * w), cover = high_bits(covered - 64 * w);
+    if (cover == 0) break;
+    if ((load_be64(a.bytes.data() + 8 * w) & m) != (load_be64(base.bytes.data() + 8 * w) & cover)) return false;
   }
   return true;
 }

@@ -27,12 +27,19 @@ class DnsResolverUnusualShard final : public NoveltyShard {
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     saw(e.ts);
     if (!e.client_local) return;
-    const bool server_local = home_ && home_->contains(e.server);
-    if (server_local && remote_only_) {
-      table_.learn(e.client, addr_item(e.server), e.ts);
+    // A network's clients ask a few resolvers: the last one's locality and
+    // item are kept (both are functions of the address alone).
+    if (!has_last_ || std::memcmp(e.server.bytes.data(), last_server_.bytes.data(), 16) != 0) {
+      last_server_ = e.server;
+      last_local_ = home_ && home_->contains(e.server);
+      last_item_ = addr_item(e.server);
+      has_last_ = true;
+    }
+    if (last_local_ && remote_only_) {
+      table_.learn(e.client, last_item_, e.ts);
       return;
     }
-    if (table_.observe(e.client, addr_item(e.server), e.ts) != NoveltyTable::Verdict::kNovel) return;
+    if (table_.observe(e.client, last_item_, e.ts) != NoveltyTable::Verdict::kNovel) return;
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDnsResolver, e.client, e.server, e.ts,
                               "knownResolvers");
     f.protocol = e.transport;
@@ -50,6 +57,9 @@ class DnsResolverUnusualShard final : public NoveltyShard {
  private:
   const HomeNet* home_;
   bool remote_only_;
+  bool has_last_ = false, last_local_ = false;
+  core::IpAddr last_server_;
+  std::uint64_t last_item_ = 0;
 };
 
 }  // namespace

@@ -12,7 +12,6 @@
 // most one thing and have been idle an hour are dropped first (the debris of
 // a flood of spoofed sources).
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "picket/core/clock.hpp"
@@ -68,14 +67,28 @@ class NoveltyTable {
   static std::size_t bytes_per_host(std::size_t items);
 
  private:
-  struct AddrHash {
-    std::size_t operator()(const core::IpAddr& a) const;
+  // Hosts live in a dense array (64 bytes each: address and Host) found
+  // through a flat index of 8-byte slots (32 bits of the address's hash and
+  // the host's position), open addressing with linear probing: a look-up
+  // reads one slot and one entry, where a node-based map chased two
+  // pointers. A removed host's place is taken by the last one.
+  struct Entry {
+    core::IpAddr addr;
+    Host host;
   };
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  static std::uint64_t hash_of(const core::IpAddr& a);
+  std::uint32_t index_of(const core::IpAddr& a) const;
+  std::uint32_t add(const core::IpAddr& a, Host h);
+  void remove(std::uint32_t idx);
+  std::size_t slot_of(std::uint32_t idx) const;
+  void place(std::uint64_t h, std::uint32_t idx);
   Host* host_for(const core::IpAddr& host, core::Nanos ts);
   void insert(Host& h, std::uint64_t item);
 
   NoveltyLimits limits_;
-  std::unordered_map<core::IpAddr, Host, AddrHash> hosts_;
+  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
+  std::vector<Entry> hosts_;
   NoveltyStats stats_;
 };
 

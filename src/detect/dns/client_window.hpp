@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,22 +33,42 @@ struct ClientWindow {
   core::Nanos first_seen = 0, last_seen = 0, last_report = 0;
   bool reported = false, changed = false;
   std::uint64_t events = 0, refused = 0;
+  // No item was last seen before this (a lower bound, exact after each
+  // scan): expire() walks the items only when one of them may be due, not
+  // on every event.
+  core::Nanos oldest = core::kNanosMax;
 
   void expire(core::Nanos now, core::Nanos window) {
     if (now < window) return;
-    for (auto it = items.begin(); it != items.end();)
-      it = it->second.last_seen + window < now ? items.erase(it) : std::next(it);
+    if (oldest >= now - window) return;  // every item has last_seen + window >= now
+    core::Nanos m = core::kNanosMax;
+    for (auto it = items.begin(); it != items.end();) {
+      if (it->second.last_seen + window < now) {
+        it = items.erase(it);
+        sum_valid_ = false;
+      } else {
+        m = std::min(m, it->second.last_seen);
+        ++it;
+      }
+    }
+    oldest = m;
   }
   double weight_sum() const {
-    // Summed in key order so the figure never depends on table history.
+    // Summed in key order so the figure never depends on table history; kept
+    // until the items change (DGA asks for it on every failed look-up).
+    if (sum_valid_) return sum_;
     std::vector<std::pair<std::uint64_t, double>> v;
     v.reserve(items.size());
     for (const auto& [k, it] : items) v.emplace_back(k, it.weight);
     std::sort(v.begin(), v.end());
     double s = 0;
     for (const auto& [k, w] : v) s += w;
+    sum_ = s;
+    sum_valid_ = true;
     return s;
   }
+  mutable double sum_ = 0;
+  mutable bool sum_valid_ = false;  // cleared whenever an item comes or goes
 };
 
 class ClientWindows {
@@ -56,9 +77,11 @@ class ClientWindows {
       : window_(window), report_(report_interval), max_clients_(max_clients), max_items_(max_items) {}
 
   // Adds (or refreshes) an item; returns the client's window, or nullptr when
-  // the client was refused for lack of room.
+  // the client was refused for lack of room. The item's weight (weight(),
+  // which may be costly) and strings are worked out only when it is new.
+  template <class Weight>
   ClientWindow* add(const core::IpAddr& client, const core::IpAddr& resolver, std::uint8_t transport, core::Nanos ts,
-                    std::uint64_t item, WindowItem value) {
+                    std::uint64_t item, Weight&& weight, std::string_view label, std::string_view group) {
     auto it = clients_.find(client);
     if (it == clients_.end()) {
       if (clients_.size() >= max_clients_) {
@@ -83,8 +106,9 @@ class ClientWindows {
       ++c.refused;
       return &c;
     }
-    value.last_seen = ts;
-    c.items.emplace(item, std::move(value));
+    c.items.emplace(item, WindowItem{ts, weight(), std::string(label), std::string(group)});
+    c.oldest = std::min(c.oldest, ts);
+    c.sum_valid_ = false;
     c.changed = true;
     return &c;
   }

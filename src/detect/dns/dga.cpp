@@ -43,16 +43,15 @@ class DgaShard final : public DetectorShard {
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.rcode != 3 || e.qname_len == 0) return;
-    const DomainParts& parts = shared_registered_domains().split(qname_of(e));
+    const DomainParts parts = shared_registered_domains().split(qname_of(e));
     // Only names under a listed public suffix: failures under .local, .lan,
     // .corp and other private names are configuration, not DGA. Reverse
     // look-ups (.arpa) are not chosen names either.
     if (parts.single_label || !parts.known_suffix || parts.registered.ends_with(".arpa")) return;
-    const std::string& reg = parts.registered;
+    const std::string_view reg = parts.registered;
     if (reg.find('.') == std::string::npos) return;
-    const double score = dga_score(dga_label(reg));
     ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, core::hash_bytes(reg.data(), reg.size()),
-                                   WindowItem{0, score, reg, {}});
+                                   [&] { return dga_score(dga_label(reg)); }, reg, {});
     if (!c || c->reported || !crossed(*c)) return;
     c->reported = true;
     c->changed = false;

@@ -8,10 +8,10 @@
 #include <array>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 
 #include "dns_detectors.hpp"
 #include "dns_util.hpp"
+#include "exfil_keys.hpp"
 #include "picket/core/hash.hpp"
 
 namespace picket::detect::dns {
@@ -52,69 +52,68 @@ const ParamSpec kParams[] = {
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == kParamCount);
 
-constexpr int kBuckets = 24;
+constexpr int kBuckets = kExfilBuckets;
 
-struct KeyState {
-  CappedHashSet cur, prev;
-  std::uint64_t generation = 0;
-  std::array<double, kBuckets> bytes{};
-  std::array<std::uint32_t, kBuckets> names{};
-  std::array<std::uint64_t, kBuckets> epoch{};
-  std::uint64_t queries = 0, tunnel_qtype = 0, weak_sig = 0;
-  TunnelTool tool = TunnelTool::kNone;
-  bool strong_sig = false;
-  std::size_t max_label = 0;
-  core::IpAddr resolver;
-  std::uint8_t transport = 17;
-  core::Nanos first_seen = 0, last_seen = 0, last_report = 0;
-  bool reported = false, changed = false;
-  double total_bytes = 0;
-  std::uint64_t total_names = 0;
-
-  explicit KeyState(std::size_t cap) : cur(cap), prev(cap) {}
-};
+// subdomain_bits(sub) > 0, without computing it: every non-empty label
+// carries at least a bit per character, except a leading reversed address
+// and service labels ('_'), which count nothing.
+bool carries_bits(std::string_view sub) {
+  sub.remove_prefix(reversed_ip_prefix(sub));
+  std::size_t pos = 0;
+  while (pos < sub.size()) {
+    std::size_t end = sub.find('.', pos);
+    if (end == std::string_view::npos) end = sub.size();
+    if (end > pos && sub[pos] != '_') return true;
+    pos = end + 1;
+  }
+  return false;
+}
 
 class ExfilShard final : public DetectorShard {
  public:
   explicit ExfilShard(const DetectorContext& ctx) : p_(ctx.params) {
     window_ = core::seconds(p_[kWindow]);
     bucket_ = std::max<core::Nanos>(window_ / kBuckets, 1);
+    half_window_ = std::max<core::Nanos>(window_ / 2, 1);
+    max_tracked_ = static_cast<std::size_t>(p_[kMaxTracked]);
+    max_names_per_key_ = static_cast<std::size_t>(p_[kMaxNamesPerKey]);
+    max_names_ = static_cast<std::uint64_t>(p_[kMaxNames]);
+    allowlist_ = p_[kAllowlist] != 0;
   }
 
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (e.is_response || !e.client_local || e.qname_len == 0) return;
     const std::string_view name = qname_of(e);
-    if (p_[kAllowlist] != 0 && is_data_service_zone(name)) return;
+    if (allowlist_ && is_data_service_zone(name)) return;
     std::string_view domain;
     std::string_view sub;
     if (name.starts_with("dnscat.")) {
       domain = "dnscat";
       sub = name.substr(7);
     } else {
-      const DomainParts& parts = shared_registered_domains().split(name);
+      const DomainParts parts = shared_registered_domains().split(name);
       if (parts.single_label) return;
       domain = parts.registered;
       sub = subdomain_of(name, domain);
     }
     if (sub.empty()) return;
+    const std::uint64_t key_hash = ExfilKeys::hash_of(e.client, domain);
     // The information of the name is worked out only when it counts: for a
     // new key, and for a name not seen in the window (most queries repeat).
     double bits = -1;
 
-    const ClientKeyBuf key_buf(e.client, domain);
-    auto it = keys_.find(key_buf.view());
-    if (it == keys_.end()) {
-      bits = subdomain_bits(sub);
-      if (bits <= 0) return;  // nothing to carry: not worth a key
-      if (keys_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) {
+    std::uint32_t idx = keys_.find(key_hash, e.client, domain);
+    if (idx == ExfilKeys::kNone) {
+      if (!carries_bits(sub)) return;  // nothing to carry: not worth a key
+      if (keys_.size() >= max_tracked_) {
         ++refused_keys_;
         return;
       }
-      it = keys_.emplace(std::string(key_buf.view()), KeyState(static_cast<std::size_t>(p_[kMaxNamesPerKey]))).first;
-      it->second.first_seen = e.ts;
+      bits = subdomain_bits(sub);
+      idx = keys_.add(key_hash, e.client, domain);
+      keys_.cold(idx).first_seen = e.ts;
     }
-    const std::string& key = it->first;
-    KeyState& k = it->second;
+    ExfilHot& k = keys_.hot(idx);
     k.last_seen = e.ts;
     k.resolver = e.server;
     k.transport = e.transport;
@@ -122,43 +121,48 @@ class ExfilShard final : public DetectorShard {
     if (is_tunnel_qtype(e.qtype)) ++k.tunnel_qtype;
     const TunnelTool tool = tunnel_signature(name, sub, e.qtype);
     if (tool != TunnelTool::kNone) {
-      k.tool = tool;
-      if (tunnel_signature_strong(name)) k.strong_sig = true;
-      else ++k.weak_sig;
+      ExfilCold& c = keys_.cold(idx);
+      c.tool = tool;
+      if (tunnel_signature_strong(name)) c.strong_sig = true;
+      else ++c.weak_sig;
     }
     rotate(k, e.ts);
     if (!is_new_name(k, core::hash_bytes(sub.data(), sub.size()))) return;
     if (bits < 0) bits = subdomain_bits(sub);
 
+    ExfilCold& c = keys_.cold(idx);
     const std::uint64_t ep = e.ts / bucket_;
     const int b = static_cast<int>(ep % kBuckets);
-    if (k.epoch[b] != ep) {
-      k.epoch[b] = ep;
-      k.bytes[b] = 0;
-      k.names[b] = 0;
+    if (c.epoch[b] != ep) {
+      c.epoch[b] = ep;
+      c.bytes[b] = 0;
+      c.names[b] = 0;
     }
-    k.bytes[b] += bits / 8.0;
-    k.names[b] += 1;
-    k.total_bytes += bits / 8.0;
-    ++k.total_names;
-    k.max_label = std::max(k.max_label, longest_label(sub));
-    k.changed = true;
-    if (!k.reported && crossed(k, e.ts)) {
-      k.reported = true;
-      k.last_report = e.ts;
-      k.changed = false;
+    c.bytes[b] += bits / 8.0;
+    c.names[b] += 1;
+    c.total_bytes += bits / 8.0;
+    ++c.total_names;
+    c.max_label = std::max(c.max_label, longest_label(sub));
+    c.changed = true;
+    if (!c.reported && crossed(k, c, e.ts)) {
+      c.reported = true;
+      c.last_report = e.ts;
+      c.changed = false;
+      const std::string key = client_key(k.client, c.domain);
       reported_.insert(key);
-      sink.emit(build(key, k, e.ts, false));
+      sink.emit(build(key, k, c, e.ts, false));
     }
   }
 
   void on_tick(core::Nanos now, FindingSink& sink) override {
     for (const auto& key : reported_) {
-      KeyState& k = keys_.at(key);
-      if (k.changed && now >= k.last_report + core::seconds(p_[kReportInterval])) {
-        k.changed = false;
-        k.last_report = now;
-        sink.emit(build(key, k, now, true));
+      const std::uint32_t idx = find_key(key);
+      ExfilHot& k = keys_.hot(idx);
+      ExfilCold& c = keys_.cold(idx);
+      if (c.changed && now >= c.last_report + core::seconds(p_[kReportInterval])) {
+        c.changed = false;
+        c.last_report = now;
+        sink.emit(build(key, k, c, now, true));
       }
     }
     if (now < next_sweep_) return;
@@ -171,14 +175,20 @@ class ExfilShard final : public DetectorShard {
   ExfilStats stats() const { return {keys_.size(), stored_, refused_keys_, refused_names_}; }
 
  private:
+  std::uint32_t find_key(const std::string& key) const {
+    const core::IpAddr client = key_client(key);
+    const std::string_view domain = key_name(key);
+    return keys_.find(ExfilKeys::hash_of(client, domain), client, domain);
+  }
+
   // Names are remembered in two generations of half a window each.
-  void rotate(KeyState& k, core::Nanos now) {
-    const std::uint64_t gen = now / std::max<core::Nanos>(window_ / 2, 1);
+  void rotate(ExfilHot& k, core::Nanos now) {
+    const std::uint64_t gen = now / half_window_;
     if (gen == k.generation) return;
     stored_ -= k.prev.size();
     if (gen == k.generation + 1) {
       k.prev = std::move(k.cur);
-      k.cur = CappedHashSet(k.prev.cap());
+      k.cur.clear();
     } else {
       stored_ -= k.cur.size();
       k.prev.clear();
@@ -187,17 +197,17 @@ class ExfilShard final : public DetectorShard {
     k.generation = gen;
   }
 
-  bool is_new_name(KeyState& k, std::uint64_t h) {
+  bool is_new_name(ExfilHot& k, std::uint64_t h) {
     if (k.prev.contains(h)) return false;
-    if (stored_ >= static_cast<std::uint64_t>(p_[kMaxNames])) {
+    if (stored_ >= max_names_) {
       if (k.cur.contains(h)) return false;
       ++refused_names_;
       return true;
     }
-    switch (k.cur.insert(h)) {
-      case CappedHashSet::Insert::kPresent: return false;
-      case CappedHashSet::Insert::kAdded: ++stored_; return true;
-      case CappedHashSet::Insert::kFull: ++refused_names_; return true;
+    switch (k.cur.insert(h, max_names_per_key_)) {
+      case NameSet::Insert::kPresent: return false;
+      case NameSet::Insert::kAdded: ++stored_; return true;
+      case NameSet::Insert::kFull: ++refused_names_; return true;
     }
     return true;
   }
@@ -206,69 +216,69 @@ class ExfilShard final : public DetectorShard {
     double bytes = 0;
     std::uint32_t names = 0;
   };
-  Window in_window(const KeyState& k, core::Nanos now) const {
+  Window in_window(const ExfilCold& c, core::Nanos now) const {
     Window w;
     const std::uint64_t ep = now / bucket_;
     for (int b = 0; b < kBuckets; ++b) {
-      if (k.epoch[b] + kBuckets <= ep || k.epoch[b] > ep) continue;
-      w.bytes += k.bytes[b];
-      w.names += k.names[b];
+      if (c.epoch[b] + kBuckets <= ep || c.epoch[b] > ep) continue;
+      w.bytes += c.bytes[b];
+      w.names += c.names[b];
     }
     return w;
   }
 
-  double threshold(const KeyState& k) const {
+  double threshold(const ExfilHot& k, const ExfilCold& c) const {
     double t = p_[kMinBytes];
-    if (k.strong_sig || k.weak_sig >= 3) t *= p_[kSignatureFactor];
+    if (c.strong_sig || c.weak_sig >= 3) t *= p_[kSignatureFactor];
     if (k.queries && k.tunnel_qtype * 2 >= k.queries) t *= p_[kQtypeFactor];
     return t;
   }
 
-  bool crossed(const KeyState& k, core::Nanos now) const {
-    const Window w = in_window(k, now);
-    return w.names >= p_[kMinNames] && w.bytes >= threshold(k) && w.bytes >= p_[kMinBytesPerName] * w.names;
+  bool crossed(const ExfilHot& k, const ExfilCold& c, core::Nanos now) const {
+    const Window w = in_window(c, now);
+    return w.names >= p_[kMinNames] && w.bytes >= threshold(k, c) && w.bytes >= p_[kMinBytesPerName] * w.names;
   }
 
-  Finding build(const std::string& key, const KeyState& k, core::Nanos now, bool update) const {
+  Finding build(const std::string& key, const ExfilHot& k, const ExfilCold& c, core::Nanos now, bool update) const {
     Finding f = make_dns_finding(FindingType::kTrojanDnsDataExfiltration, "dns_exfil", key_client(key), k.resolver,
                                  k.transport, key_name(key));
     f.update = update;
-    f.first_seen = k.first_seen;
+    f.first_seen = c.first_seen;
     f.last_seen = k.last_seen;
-    const Window w = in_window(k, std::min(now, k.last_seen));
+    const Window w = in_window(c, std::min(now, k.last_seen));
     f.add_metric("bytesInWindow", std::round(w.bytes));
     f.add_metric("uniqueNamesInWindow", w.names);
     f.add_metric("bytesPerName", w.names ? std::round(10 * w.bytes / w.names) / 10 : 0);
-    f.add_metric("maxLabelLength", static_cast<double>(k.max_label));
+    f.add_metric("maxLabelLength", static_cast<double>(c.max_label));
     f.add_metric("tunnelQtypeShare", k.queries ? std::round(100.0 * k.tunnel_qtype / k.queries) / 100 : 0);
-    f.add_metric("toolSignature", (k.strong_sig || k.weak_sig >= 3) ? static_cast<double>(k.tool) : 0);
-    f.add_metric("threshold", std::round(threshold(k)));
+    f.add_metric("toolSignature", (c.strong_sig || c.weak_sig >= 3) ? static_cast<double>(c.tool) : 0);
+    f.add_metric("threshold", std::round(threshold(k, c)));
     f.add_metric("windowSeconds", p_[kWindow]);
     return f;
   }
 
   void expire(core::Nanos now, bool all, FindingSink& sink) {
     std::vector<std::string> gone;
-    for (const auto& [key, k] : keys_)
-      if (all || k.last_seen + window_ < now) gone.push_back(key);
+    for (std::uint32_t i = 0; i < keys_.size(); ++i)
+      if (all || keys_.hot(i).last_seen + window_ < now) gone.push_back(client_key(keys_.hot(i).client, keys_.cold(i).domain));
     std::sort(gone.begin(), gone.end());
     for (const auto& key : gone) {
-      auto it = keys_.find(key);
-      KeyState& k = it->second;
-      if (k.reported && k.changed) sink.emit(build(key, k, now, true));
+      const std::uint32_t idx = find_key(key);
+      ExfilHot& k = keys_.hot(idx);
+      ExfilCold& c = keys_.cold(idx);
+      if (c.reported && c.changed) sink.emit(build(key, k, c, now, true));
       stored_ -= k.cur.size() + k.prev.size();
       reported_.erase(key);
-      keys_.erase(it);
+      keys_.remove(idx);
     }
   }
 
   std::vector<double> p_;
-  core::Nanos window_, bucket_;
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
-  };
-  std::unordered_map<std::string, KeyState, KeyHash, std::equal_to<>> keys_;
+  core::Nanos window_, bucket_, half_window_;
+  std::size_t max_tracked_, max_names_per_key_;
+  std::uint64_t max_names_;
+  bool allowlist_;
+  ExfilKeys keys_;
   std::set<std::string> reported_;  // ordered: updates go out in a fixed order
   std::uint64_t stored_ = 0, refused_keys_ = 0, refused_names_ = 0;
   core::Nanos next_sweep_ = 0;

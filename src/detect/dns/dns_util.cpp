@@ -26,35 +26,146 @@ bool is_alpha(unsigned char c) { return c >= 'a' && c <= 'z'; }
 
 bool ends_with_zone(std::string_view name, std::string_view zone) {
   if (name.size() < zone.size()) return false;
+  if (!zone.empty() && name.back() != zone.back()) return false;  // rules out most names in one compare
   if (name.substr(name.size() - zone.size()) != zone) return false;
   return name.size() == zone.size() || name[name.size() - zone.size() - 1] == '.';
 }
 
 }  // namespace
 
-DomainParts RegisteredDomains::compute(std::string_view name) {
-  DomainParts p;
-  const std::string s(name);
-  p.single_label = s.find('.') == std::string::npos;
-  const std::size_t dot = s.rfind('.');
-  const std::string tld = dot == std::string::npos ? s : s.substr(dot + 1);
-  p.known_suffix = !tld.empty() && psl_is_public_suffix2(psl(), tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
-  const char* reg = s.empty() ? nullptr : psl_registrable_domain(psl(), s.c_str());
-  p.registered = reg ? std::string(reg) : s;
-  return p;
+namespace {
+
+// kHasNul: the name holds a NUL byte, where libpsl's C string (and so the
+// registered domain it found) ends.
+constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4;
+
+// libpsl's answer for one name: where its registered domain starts, and flags.
+struct Split {
+  std::size_t reg_offset = 0;
+  std::uint8_t flags = 0;
+};
+
+Split psl_split(std::string_view name) {
+  Split r;
+  // libpsl wants NUL-terminated text: the name is copied to the stack (DNS
+  // names are at most 255 bytes; longer input goes to the heap).
+  char stack[256];
+  std::string heap;
+  const char* s = stack;
+  if (name.size() < sizeof(stack)) {
+    std::memcpy(stack, name.data(), name.size());
+    stack[name.size()] = '\0';
+  } else {
+    heap.assign(name);
+    s = heap.c_str();
+  }
+  const std::string_view sv(s, name.size());
+  if (sv.find('.') == std::string_view::npos) r.flags |= kSingleLabel;
+  // The top-level label is the text after the last dot (libpsl reads it up
+  // to a NUL, if any).
+  const std::size_t dot = sv.rfind('.');
+  const std::size_t tld_at = dot == std::string_view::npos ? 0 : dot + 1;
+  const char* tld = s + tld_at;
+  if (tld_at < name.size() && psl_is_public_suffix2(psl(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) r.flags |= kKnownSuffix;
+  // psl_registrable_domain returns a pointer into the name it was given.
+  const char* reg = name.empty() ? nullptr : psl_registrable_domain(psl(), s);
+  if (reg && reg >= s && reg <= s + name.size()) {
+    r.reg_offset = static_cast<std::size_t>(reg - s);
+    if (sv.find('\0') != std::string_view::npos) r.flags |= kHasNul;  // without a registered domain, the whole name
+  }
+  return r;
 }
 
-const DomainParts& RegisteredDomains::split(std::string_view name) {
-  auto it = cur_.find(name);
-  if (it != cur_.end()) return it->second;
-  Map::node_type moved;
-  if (auto old = prev_.find(name); old != prev_.end()) moved = prev_.extract(old);
-  if (cur_.size() >= gen_cap_) {
-    prev_ = std::move(cur_);
-    cur_ = Map();
+std::string_view registered_of(std::string_view name, std::size_t offset, std::uint8_t flags) {
+  std::string_view r = name.substr(offset);
+  if (flags & kHasNul) r = r.substr(0, r.find('\0'));
+  return r;
+}
+
+}  // namespace
+
+DomainParts RegisteredDomains::compute(std::string_view name) {
+  const Split r = psl_split(name);
+  return {registered_of(name, r.reg_offset, r.flags), (r.flags & kKnownSuffix) != 0, (r.flags & kSingleLabel) != 0};
+}
+
+RegisteredDomains::RegisteredDomains(std::size_t cap) : gen_cap_(std::max<std::size_t>(cap / 2, 1)) {}
+
+void RegisteredDomains::Generation::clear() {
+  // Keeps the memory: the next generation fills it again.
+  std::fill(slots.begin(), slots.end(), Slot{});
+  arena.clear();
+  size = 0;
+}
+
+DomainParts RegisteredDomains::parts_of(const Slot& s, std::string_view name) {
+  return {registered_of(name, s.reg_offset, s.flags), (s.flags & kKnownSuffix) != 0, (s.flags & kSingleLabel) != 0};
+}
+
+const RegisteredDomains::Slot* RegisteredDomains::find(const Generation& g, std::uint64_t h, std::string_view name) {
+  if (g.slots.empty()) return nullptr;
+  const std::size_t mask = g.slots.size() - 1;
+  for (std::size_t i = h & mask; g.slots[i].used; i = (i + 1) & mask) {
+    const Slot& s = g.slots[i];
+    if (s.hash == h && s.len == name.size() && std::memcmp(g.arena.data() + s.offset, name.data(), name.size()) == 0)
+      return &s;
   }
-  if (moved) return cur_.insert(std::move(moved)).position->second;
-  return cur_.emplace(std::string(name), compute(name)).first->second;
+  return nullptr;
+}
+
+void RegisteredDomains::insert(Generation& g, std::uint64_t h, std::string_view name, const Slot& answer) {
+  if ((g.size + 1) * 2 > g.slots.size()) {
+    // Grows by doubling up to twice the generation's cap (then it rotates).
+    std::vector<Slot> old(std::max<std::size_t>(g.slots.size() * 2, 64));
+    old.swap(g.slots);
+    const std::size_t mask = g.slots.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      std::size_t i = s.hash & mask;
+      while (g.slots[i].used) i = (i + 1) & mask;
+      g.slots[i] = s;
+    }
+  }
+  const std::size_t mask = g.slots.size() - 1;
+  std::size_t i = h & mask;
+  while (g.slots[i].used) i = (i + 1) & mask;
+  Slot& s = g.slots[i];
+  s = answer;
+  s.hash = h;
+  s.offset = static_cast<std::uint32_t>(g.arena.size());
+  s.len = static_cast<std::uint8_t>(name.size());
+  s.used = true;
+  g.arena.append(name);
+  ++g.size;
+}
+
+DomainParts RegisteredDomains::split(std::string_view name) {
+  if (name.size() > 255) return compute(name);  // longer than any DNS name: not cached
+  if (last_valid_ && name.size() == last_len_ && std::memcmp(name.data(), last_name_, name.size()) == 0)
+    return parts_of(last_, name);
+  const std::uint64_t h = core::hash_bytes(name.data(), name.size());
+  Slot answer;
+  if (const Slot* s = find(cur_, h, name)) {
+    answer = *s;
+  } else {
+    if (const Slot* old = find(prev_, h, name)) {
+      answer = *old;  // asked again: moves to the newer generation
+    } else {
+      const Split r = psl_split(name);
+      answer.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
+      answer.flags = r.flags;
+    }
+    if (cur_.size >= gen_cap_) {
+      std::swap(cur_, prev_);
+      cur_.clear();
+    }
+    insert(cur_, h, name, answer);
+  }
+  std::memcpy(last_name_, name.data(), name.size());
+  last_len_ = name.size();
+  last_ = answer;
+  last_valid_ = true;
+  return parts_of(answer, name);
 }
 
 RegisteredDomains& shared_registered_domains() {
@@ -64,7 +175,10 @@ RegisteredDomains& shared_registered_domains() {
 
 std::string_view subdomain_of(std::string_view name, std::string_view domain) {
   if (name.size() <= domain.size()) return {};
-  if (!ends_with_zone(name, domain)) return name;
+  // A registered domain from split() is the name's own tail: no need to compare it.
+  const bool tail = domain.data() == name.data() + (name.size() - domain.size());
+  if (!tail && !ends_with_zone(name, domain)) return name;
+  if (tail && name[name.size() - domain.size() - 1] != '.') return name;
   return name.substr(0, name.size() - domain.size() - 1);
 }
 
@@ -176,6 +290,12 @@ bool contains(std::string_view hay, std::string_view needle) {
   return hay.size() >= needle.size() && memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
 }
 
+bool has_iodine_codec_check(std::string_view name) {
+  // The phrase holds '-', which most names do not: one memchr rules them out.
+  if (name.size() < kIodineCodecCheck.size() || std::memchr(name.data(), '-', name.size()) == nullptr) return false;
+  return contains(name, kIodineCodecCheck);
+}
+
 bool has_dns2tcp_handshake(std::string_view name) {
   // Both labels start with '=', which host names never hold.
   if (std::memchr(name.data(), '=', name.size()) == nullptr) return false;
@@ -193,7 +313,7 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
   // iodine: NULL (10) and PRIVATE (65399) queries are its preferred types and
   // nearly unused otherwise; its downstream codec check sends a fixed phrase.
   if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
-  if (contains(name, kIodineCodecCheck)) return TunnelTool::kIodine;
+  if (has_iodine_codec_check(name)) return TunnelTool::kIodine;
   // dns2tcp: the handshake labels "=connect" and "=auth".
   if (has_dns2tcp_handshake(name)) return TunnelTool::kDns2tcp;
   std::size_t hex = 0;
@@ -210,7 +330,7 @@ TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::ui
 }
 
 bool tunnel_signature_strong(std::string_view name) {
-  return name.starts_with("dnscat.") || contains(name, kIodineCodecCheck) || has_dns2tcp_handshake(name);
+  return name.starts_with("dnscat.") || has_iodine_codec_check(name) || has_dns2tcp_handshake(name);
 }
 
 const char* tunnel_tool_name(TunnelTool t) {

@@ -4,6 +4,7 @@
 // set of name hashes, and the common fields of a DNS finding.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,7 +20,9 @@ namespace picket::detect::dns {
 // ---------------------------------------------------------------- names
 
 struct DomainParts {
-  std::string registered;  // "example.co.uk"; the name itself when it has none
+  // "example.co.uk": always a suffix of the name that was split (the name
+  // itself when it has none), so it views the caller's name, not the cache.
+  std::string_view registered;
   bool known_suffix = false;  // its public suffix is listed in the PSL (not just the '*' rule)
   bool single_label = false;  // "wpad", "localhost"
 };
@@ -29,32 +32,61 @@ struct DomainParts {
 // generations of cap/2 names: when the newer one is full it becomes the older
 // one (the names asked again move back), so the popular names of a busy
 // network stay cached while a stream of one-off names passes through.
+//
+// Each generation is a flat open-addressing table of 16-byte slots (the
+// name's 64-bit hash, where its bytes lie in the generation's arena, and the
+// answer: the registered domain's offset in the name and two flags), so a
+// look-up reads one slot and the name's bytes, nothing else. Full and old
+// generations are cleared, not freed: no allocation in steady state.
 class RegisteredDomains {
  public:
-  explicit RegisteredDomains(std::size_t cap = 32768) : gen_cap_(std::max<std::size_t>(cap / 2, 1)) {}
-  // The reference stays valid until the next split() on this instance.
-  const DomainParts& split(std::string_view name);
-  std::size_t cache_size() const { return cur_.size() + prev_.size(); }
+  explicit RegisteredDomains(std::size_t cap = 32768);
+  // `registered` views `name`: it is valid as long as the caller's name is.
+  DomainParts split(std::string_view name);
+  std::size_t cache_size() const { return cur_.size + prev_.size; }
 
-  // Uncached computation (for tests and the cache).
+  // Uncached computation (for tests and the cache); `registered` views `name`.
   static DomainParts compute(std::string_view name);
 
  private:
-  // Transparent hashing: look-ups by string_view, without building a string
-  // for every event.
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return core::hash_bytes(s.data(), s.size()); }
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t offset = 0;  // of the name's bytes in the arena
+    std::uint8_t len = 0, reg_offset = 0, flags = 0;
+    bool used = false;
   };
-  using Map = std::unordered_map<std::string, DomainParts, NameHash, std::equal_to<>>;
+  struct Generation {
+    std::vector<Slot> slots;  // power-of-two size, load <= 1/2
+    std::string arena;        // the names' bytes, back to back
+    std::size_t size = 0;
+    void clear();
+  };
+  static const Slot* find(const Generation& g, std::uint64_t h, std::string_view name);
+  void insert(Generation& g, std::uint64_t h, std::string_view name, const Slot& answer);
+  static DomainParts parts_of(const Slot& s, std::string_view name);
+
   std::size_t gen_cap_;
-  Map cur_, prev_;
+  Generation cur_, prev_;
+  // The last name split and its answer: the detectors of one thread look at
+  // the same event one after the other, so most second look-ups end here.
+  char last_name_[256];
+  std::size_t last_len_ = 0;
+  bool last_valid_ = false;
+  Slot last_;
 };
 
 // The splitter shared by every DNS detector shard of the calling thread: a
 // name is split once however many detectors (and shards) look at it. Splitting
 // is a pure function of the name, so sharing it cannot change any result.
 RegisteredDomains& shared_registered_domains();
+
+// a == b in two 64-bit compares (IpAddr's == calls memcmp).
+inline bool same_addr(const core::IpAddr& a, const core::IpAddr& b) {
+  std::uint64_t x[2], y[2];
+  std::memcpy(x, a.bytes.data(), 16);
+  std::memcpy(y, b.bytes.data(), 16);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 // The event's query name as a string_view (raw bytes, lower-cased ASCII).
 inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }

@@ -39,10 +39,10 @@ class StormShard final : public DetectorShard {
     if (!e.is_response || !e.client_local || e.rcode != 3 || e.qname_len == 0) return;
     const std::string_view name = qname_of(e);
     if (name.ends_with(".arpa") || is_data_service_zone(name)) return;
-    const DomainParts& parts = shared_registered_domains().split(name);
+    const DomainParts parts = shared_registered_domains().split(name);
     if (reversed_ip_prefix(subdomain_of(name, parts.registered)) != 0) return;
     ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, core::hash_bytes(name.data(), name.size()),
-                                   WindowItem{0, 1, {}, parts.registered});
+                                   [] { return 1.0; }, {}, parts.registered);
     if (!c || c->reported || c->items.size() < p_[kMinNames]) return;
     c->reported = true;
     c->changed = false;

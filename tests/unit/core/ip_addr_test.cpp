@@ -45,3 +45,44 @@ TEST(Clock, FormatsIso8601WithMilliseconds) {
   // 2017-10-31T23:16:23.123Z, checked with `date -u -d @1509491783`.
   EXPECT_EQ(picket::core::iso8601(1509491783123000000ULL), "2017-10-31T23:16:23.123Z");
 }
+
+// Cidr::contains compares 64-bit words; this is the byte-by-byte definition
+// it must agree with, for every prefix length, including bases whose bits
+// past the prefix are set (a Cidr built by hand, not by parse).
+TEST(Cidr, WordCompareAgreesWithByteCompare) {
+  auto by_bytes = [](const Cidr& c, const picket::core::IpAddr& a) {
+    int bits = c.prefix_bits;
+    for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
+      const std::uint8_t mask = bits >= 8 ? 0xff : static_cast<std::uint8_t>(0xff << (8 - bits));
+      if ((a.bytes[i] & mask) != c.base.bytes[i]) return false;
+    }
+    return true;
+  };
+  std::uint64_t x = 0x243f6a8885a308d3ULL;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int matches = 0;
+  for (int bits = 0; bits <= 128; ++bits) {
+    for (int n = 0; n < 400; ++n) {
+      Cidr c;
+      c.prefix_bits = static_cast<std::uint8_t>(bits);
+      for (auto& b : c.base.bytes) b = static_cast<std::uint8_t>(next());
+      picket::core::IpAddr a = c.base;
+      // Mostly addresses inside the prefix, some differing in one random bit.
+      if (n % 2) a.bytes[next() % 16] ^= static_cast<std::uint8_t>(1u << (next() % 8));
+      if (n % 3 == 0) {  // a well-formed base (host bits clear), as parse makes
+        for (int i = 0; i < 16; ++i) {
+          const int keep = bits - i * 8;
+          if (keep < 8) c.base.bytes[i] &= keep <= 0 ? 0 : static_cast<std::uint8_t>(0xff << (8 - keep));
+        }
+      }
+      ASSERT_EQ(c.contains(a), by_bytes(c, a)) << "prefix " << bits << " case " << n;
+      matches += by_bytes(c, a);
+    }
+  }
+  EXPECT_GT(matches, 1000);  // both answers occur
+}

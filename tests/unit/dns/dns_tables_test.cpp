@@ -1,0 +1,167 @@
+// The flat tables behind the DNS detectors' per-event path must give the
+// same answers as the plain definitions they replace: the registered-domain
+// cache as libpsl uncached, NameSet as CappedHashSet, ExfilKeys as a map.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+#include "client_window.hpp"
+#include "dns_util.hpp"
+#include "exfil_keys.hpp"
+
+namespace picket::detect::dns {
+namespace {
+
+TEST(RegisteredDomainCache, AgreesWithUncachedSplitThroughRotations) {
+  std::mt19937 rng(11);
+  static const char* const kTails[] = {"example.com", "co.uk", "blogspot.com", "s3.amazonaws.com", "lan", "arpa",
+                                       "github.io", "ck", "www.ck", "com.au", ""};
+  std::vector<std::string> names;
+  for (int i = 0; i < 3000; ++i) {
+    std::string n;
+    const int labels = static_cast<int>(rng() % 4);
+    for (int l = 0; l < labels; ++l) n.append(1 + rng() % 6, static_cast<char>('a' + rng() % 26)).append(".");
+    n.append(kTails[rng() % std::size(kTails)]);
+    if (!n.empty() && n.back() == '.') n.pop_back();
+    names.push_back(n);
+  }
+  names.push_back(std::string("a\0b.example.com", 15));  // a NUL inside: libpsl reads up to it
+  names.push_back(std::string(300, 'x').append(".com"));  // longer than a DNS name: not cached
+  names.push_back("");
+  RegisteredDomains cache(256);  // small: many rotations
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& n : names) {
+      const DomainParts want = RegisteredDomains::compute(n);
+      const DomainParts got = cache.split(n);
+      ASSERT_EQ(got.registered, want.registered) << n;
+      ASSERT_EQ(got.known_suffix, want.known_suffix) << n;
+      ASSERT_EQ(got.single_label, want.single_label) << n;
+      // The registered domain views the caller's name.
+      if (!n.empty()) {
+        EXPECT_TRUE(got.registered.data() >= n.data() && got.registered.data() <= n.data() + n.size());
+      }
+      ASSERT_LE(cache.cache_size(), 256u);
+    }
+  }
+  // The memo of the last split compares bytes, not addresses.
+  std::string a = "www.example.com", b = "www.example.org";
+  EXPECT_EQ(cache.split(a).registered, "example.com");
+  EXPECT_EQ(cache.split(b).registered, "example.org");
+  b = "www.exbmple.com";
+  EXPECT_EQ(cache.split(b).registered, "exbmple.com");
+}
+
+TEST(NameSet, BehavesAsCappedHashSet) {
+  std::mt19937_64 rng(3);
+  for (std::size_t cap : {1u, 3u, 4u, 16u, 100u}) {
+    CappedHashSet want(cap);
+    NameSet got;
+    for (int i = 0; i < 2000; ++i) {
+      // Small values repeat; 0 and 1 are the same entry in both.
+      const std::uint64_t h = rng() % 3 == 0 ? rng() % 300 : rng();
+      if (i % 2) {
+        ASSERT_EQ(got.contains(h), want.contains(h));
+      } else {
+        ASSERT_EQ(got.insert(h, cap), want.insert(h));
+      }
+      ASSERT_EQ(got.size(), want.size());
+    }
+    NameSet moved = std::move(got);
+    EXPECT_EQ(moved.size(), want.size());
+    EXPECT_EQ(got.size(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from set is empty
+    moved.clear();
+    EXPECT_EQ(moved.size(), 0u);
+    EXPECT_EQ(moved.insert(7, cap), CappedHashSet::Insert::kAdded);  // usable again after clear
+    EXPECT_TRUE(moved.contains(7));
+  }
+}
+
+TEST(ExfilKeys, FindsWhatAMapFindsThroughAddsAndRemoves) {
+  std::mt19937 rng(8);
+  ExfilKeys keys;
+  std::map<std::string, std::uint32_t> want;  // client_key -> marker in hot.queries
+  auto client_of = [](unsigned c) { return core::IpAddr::from_v4(0x0a000000u + c); };
+  std::uint64_t marker = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const unsigned c = static_cast<unsigned>(rng() % 40);
+    // Domains both shorter and longer than the inline part.
+    std::string d("d");
+    d.append(std::to_string(rng() % 60));
+    if (rng() % 4 == 0) d.append(50, 'z');
+    d.append(".com");
+    const core::IpAddr client = client_of(c);
+    const std::uint64_t h = ExfilKeys::hash_of(client, d);
+    const std::uint32_t idx = keys.find(h, client, d);
+    auto it = want.find(client_key(client, d));
+    ASSERT_EQ(idx == ExfilKeys::kNone, it == want.end());
+    if (idx == ExfilKeys::kNone) {
+      const std::uint32_t added = keys.add(h, client, d);
+      keys.hot(added).queries = ++marker;
+      want[client_key(client, d)] = static_cast<std::uint32_t>(marker);
+    } else {
+      ASSERT_EQ(keys.hot(idx).queries, it->second);
+      EXPECT_EQ(keys.cold(idx).domain, d);
+      if (rng() % 3 == 0) {
+        keys.remove(idx);
+        want.erase(it);
+      }
+    }
+    ASSERT_EQ(keys.size(), want.size());
+  }
+  // Every remaining key is found at an index holding its own marker.
+  for (const auto& [k, m] : want) {
+    const core::IpAddr client = key_client(k);
+    const std::string_view d = key_name(k);
+    const std::uint32_t idx = keys.find(ExfilKeys::hash_of(client, d), client, d);
+    ASSERT_NE(idx, ExfilKeys::kNone);
+    EXPECT_EQ(keys.hot(idx).queries, m);
+  }
+}
+
+// ClientWindows skips its expiry walk while no item can be due and keeps the
+// ordered weight sum between changes: after every event the items and the
+// sum must be those of the plain rule (drop every item last seen more than a
+// window ago, then add or refresh), under refreshes and jumps in time.
+TEST(ClientWindows, LazyExpiryKeepsThePlainRulesItems) {
+  const core::Nanos window = core::seconds(10);
+  ClientWindows windows(window, core::seconds(1), 8, 64);
+  std::map<unsigned, std::map<std::uint64_t, std::pair<core::Nanos, double>>> want;  // client -> item -> (seen, w)
+  std::mt19937 rng(21);
+  core::Nanos t = core::seconds(100);
+  int expired = 0;
+  for (int step = 0; step < 20000; ++step) {
+    t += rng() % 50 == 0 ? core::seconds(rng() % 15) : core::seconds(0.001 * (rng() % 300));
+    const unsigned c = rng() % 3;
+    const std::uint64_t item = rng() % 100;
+    const double w = 0.01 * static_cast<double>(item % 17);
+    auto& ref = want[c];
+    for (auto it = ref.begin(); it != ref.end();) {
+      if (it->second.first + window < t) {
+        it = ref.erase(it);
+        ++expired;
+      } else {
+        ++it;
+      }
+    }
+    if (auto f = ref.find(item); f != ref.end()) f->second.first = t;
+    else if (ref.size() < 64) ref[item] = {t, w};
+    const core::IpAddr client = core::IpAddr::from_v4(0x0a000001u + c);
+    ClientWindow* cw = windows.add(client, client, 17, t, item, [&] { return w; }, "x", {});
+    ASSERT_NE(cw, nullptr);
+    ASSERT_EQ(cw->items.size(), ref.size()) << "step " << step;
+    double sum = 0;
+    for (const auto& [k, v] : ref) {
+      auto got = cw->items.find(k);
+      ASSERT_NE(got, cw->items.end());
+      EXPECT_EQ(got->second.last_seen, v.first);
+      sum += v.second;  // std::map: key order, as weight_sum adds them
+    }
+    ASSERT_EQ(cw->weight_sum(), sum);
+  }
+  EXPECT_GT(expired, 1000);  // the walk did drop items
+}
+
+}  // namespace
+}  // namespace picket::detect::dns
