@@ -6,9 +6,11 @@ Usage: e2e_behaviour.py CASE --picket PATH --src SOURCE_ROOT --work DIR
 CASE: scenarios (each generated behave_ capture raises exactly what gen-traffic
 expects, with severity, target and evidence checked against the generator's
 ground truth), shared (the real captures in ../shared/pcaps, as far as their
-MANIFEST rows support), workers (1, 2 and 4 workers give identical findings).
+MANIFEST rows support), workers (1, 2 and 4 workers give identical findings),
+restart (the spam detector's SMTP history survives a restart through --state-dir).
 Exit 77 when the inputs are absent.
 """
+import json
 import os
 import subprocess
 import sys
@@ -187,7 +189,47 @@ def case_workers(env, c):
                 f"{os.path.basename(pcap)}: identical findings with 1, 2, 4 workers ({len(states[0])} findings)")
 
 
-CASES = {"scenarios": case_scenarios, "shared": case_shared, "workers": case_workers}
+SPAM = "Backdoor:EC2/Spambot"
+
+
+def spam_after(env, pcap, state, workers):
+    """(home hosts with a Spambot finding, stderr) of a replay with --state-dir `state`."""
+    p = subprocess.run([env.picket, "replay", "-q", "-w", str(workers), "--state-dir", state, pcap],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"replay of {pcap} with --state-dir {state} exited {p.returncode}: {p.stderr}")
+    findings = final_state([json.loads(l) for l in p.stdout.splitlines() if l.strip()]).values()
+    return sorted(actor(f) for f in findings if f["type"] == SPAM), p.stderr
+
+
+def case_restart(env, c):
+    """The spam detector's SMTP history survives a restart through --state-dir, whatever the worker counts;
+    a fresh or bad state file makes the same host new to SMTP again (src/detect/spam/README.md)."""
+    day1, day2 = env.generate("behave_spambot_restart_day1"), env.generate("behave_spambot_restart_day2")
+    fresh, _ = spam_after(env, day2, os.path.join(env.work, "spam-fresh"), 2)
+    c.check(fresh == ["10.1.0.41"], "day 2 on a fresh state dir: Spambot for 10.1.0.41 (no SMTP history)", str(fresh))
+    for save_w, load_w in ((1, 1), (1, 2), (2, 1), (2, 4)):
+        state = os.path.join(env.work, f"spam-state-{save_w}-{load_w}")
+        first, _ = spam_after(env, day1, state, save_w)
+        files = sorted(f for f in os.listdir(state) if f.startswith("spambot."))
+        c.check(first == [] and files == [f"spambot.shard-{i}-of-{save_w}.state" for i in range(save_w)],
+                f"day 1 (3 mails) with -w {save_w}: silent, {save_w} spambot state file(s)", str(files))
+        second, _ = spam_after(env, day2, state, load_w)
+        c.check(second == [], f"day 2 after day 1 (saved -w {save_w}, loaded -w {load_w}): silent, an established "
+                "sender", str(second))
+    for what, mangle in (("truncated", lambda b: b[: len(b) // 2]), ("older version", lambda b: b[:8] + bytes(4) + b[12:])):
+        state = os.path.join(env.work, "spam-state-" + what.replace(" ", "-"))
+        spam_after(env, day1, state, 1)
+        path = os.path.join(state, "spambot.shard-0-of-1.state")
+        data = open(path, "rb").read()
+        open(path, "wb").write(mangle(data))
+        got, err = spam_after(env, day2, state, 2)
+        c.check(got == ["10.1.0.41"] and err.count(path) == 1,
+                f"{what} spambot state file: reported once on stderr, ignored (Spambot as on a fresh start)",
+                f"{got} {err.strip()[-300:]}")
+
+
+CASES = {"scenarios": case_scenarios, "shared": case_shared, "workers": case_workers, "restart": case_restart}
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@
 #include "picket/core/hash.hpp"
 #include "picket/detect/detector.hpp"
 #include "picket/flow/flow_record.hpp"
-#include "state_file.hpp"
+#include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
 
@@ -47,7 +47,7 @@ class NoveltyShard : public DetectorShard {
   void on_flush(FindingSink&) override;
 
   const NoveltyTable& table() const { return table_; }
-  const BaselinePersistence& persistence() const { return persist_; }
+  const common::StatePersistence& persistence() const { return persist_; }
 
  protected:
   NoveltyShard(const DetectorContext& ctx, const char* detector);
@@ -58,7 +58,7 @@ class NoveltyShard : public DetectorShard {
   void saw(core::Nanos ts) { now_ = ts > now_ ? ts : now_; }
 
   NoveltyTable table_;
-  BaselinePersistence persist_;
+  common::StatePersistence persist_;
   const char* detector_;
 
  private:
