@@ -45,6 +45,7 @@ class NoveltyShard : public DetectorShard {
  public:
   void on_tick(core::Nanos now, FindingSink&) override;
   void on_flush(FindingSink&) override;
+  void counters(CounterSink& c) const override { c.count("hosts_refused", table_.stats().hosts_untracked); }
 
   const NoveltyTable& table() const { return table_; }
   const common::StatePersistence& persistence() const { return persist_; }

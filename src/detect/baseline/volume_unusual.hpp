@@ -21,6 +21,7 @@ class VolumeUnusualShard final : public DetectorShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override;
   void on_tick(core::Nanos now, FindingSink& sink) override;
   void on_flush(FindingSink& sink) override;
+  void counters(CounterSink& c) const override { c.count("hosts_refused", stats_.hosts_untracked); }
 
   std::vector<HostRecord> snapshot() const;
   std::size_t hosts() const { return hosts_.size(); }

@@ -125,6 +125,8 @@ class SpambotShard final : public DetectorShard {
     if (persist_.due(now)) persist_.save(now, snapshot());
   }
 
+  void counters(CounterSink& c) const override { c.count("hosts_evicted", hosts_.evictions()); }
+
   void on_flush(FindingSink& sink) override {
     if (persist_.enabled()) persist_.save(now_, snapshot());
     hosts_.sweep([&](const core::IpAddr& k, Host& h) {
