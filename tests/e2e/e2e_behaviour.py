@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from e2e import SKIP, comparable, final_state, tshark_lines  # noqa: E402
+from e2e import SKIP, comparable, final_state, spoiled_states, tshark_lines  # noqa: E402
 
 BEHAVIOUR = ("UnauthorizedAccess:EC2/SSHBruteForce", "UnauthorizedAccess:EC2/RDPBruteForce",
              "Impact:EC2/WinRMBruteForce", "CryptoCurrency:EC2/BitcoinTool.B", "Backdoor:EC2/DenialOfService.",
@@ -219,12 +219,7 @@ def case_restart(env, c):
         second, _ = spam_after(env, day2, state, load_w)
         c.check(second == [], f"day 2 after day 1 (saved -w {save_w}, loaded -w {load_w}): silent, an established "
                 "sender", str(second))
-    for what, mangle in (("truncated", lambda b: b[: len(b) // 2]), ("older version", lambda b: b[:8] + bytes(4) + b[12:])):
-        state = os.path.join(env.work, "spam-state-" + what.replace(" ", "-"))
-        spam_after(env, day1, state, 1)
-        path = os.path.join(state, "spambot.shard-0-of-1.state")
-        data = open(path, "rb").read()
-        open(path, "wb").write(mangle(data))
+    for what, state, path in spoiled_states(env, "spam-state-", "spambot", lambda d: spam_after(env, day1, d, 1)):
         got, err = spam_after(env, day2, state, 2)
         c.check(got == ["10.1.0.41"] and err.count(path) == 1,
                 f"{what} spambot state file: reported once on stderr, ignored (Spambot as on a fresh start)",

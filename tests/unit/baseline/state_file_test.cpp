@@ -1,8 +1,6 @@
 // Baseline persistence: save/load round trip, restart keeps learning and
 // learned items, corrupt/truncated/old-version/foreign files are reported and
 // ignored, and state saved by N shards loads identically into M shards.
-#include <fstream>
-
 #include "../../../src/pipeline/worker.hpp"
 #include "baseline/novelty_shard.hpp"
 #include "common/state_file.hpp"
@@ -15,15 +13,6 @@ namespace common = picket::detect::common;
 using detect::FindingType;
 
 namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-void write_all(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << data;
-}
 
 std::vector<common::HostRecord> sample_records() {
   std::vector<common::HostRecord> v;

@@ -2,8 +2,6 @@
 // before a restart is still an established sender after it; a truncated,
 // corrupt or older-version file is reported and ignored (the history is
 // learned again); state saved by N shards loads identically into M shards.
-#include <fstream>
-
 #include "../baseline/baseline_fixture.hpp"
 #include "common/state_file.hpp"
 
@@ -44,15 +42,6 @@ std::vector<detect::Finding> run_shards(const std::string& dir, unsigned count, 
   for (const auto& f : h.sink.out)
     if (!f.update) out.push_back(f);
   return out;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-void write_all(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << data;
 }
 
 const std::string kHost = "10.1.0.77";
