@@ -131,30 +131,43 @@ def build_mining(ctx, proto='stratum', miner='10.1.0.30', pool='203.0.113.60', p
 
 
 # ------------------------------------------------------------------ spam
+def _deliver(ctx, t, host, mx):
+    """One mail from host straight to the MX host mx (SMTP on 25, EHLO first)."""
+    rng = ctx.rng
+    ex = [(SERVER, b'220 mx.example.org ESMTP Postfix\r\n'), (CLIENT, b'EHLO mail.example.com\r\n'),
+          (SERVER, b'250-mx.example.org\r\n250 8BITMIME\r\n'),
+          (CLIENT, b'MAIL FROM:<offers@example.com>\r\n'), (SERVER, b'250 2.1.0 Ok\r\n'),
+          (CLIENT, b'RCPT TO:<user@example.org>\r\n'), (SERVER, b'250 2.1.5 Ok\r\n'),
+          (CLIENT, b'DATA\r\n'), (SERVER, b'354 End data with <CR><LF>.<CR><LF>\r\n'),
+          (CLIENT, rng.randbytes(1500).hex().encode()[:2000] + b'\r\n.\r\n'), (SERVER, b'250 2.0.0 Ok\r\n'),
+          (CLIENT, b'QUIT\r\n'), (SERVER, b'221 2.0.0 Bye\r\n')]
+    _session(ctx, t, host, mx, 25, ex)
+
+
 def build_spam(ctx, host='10.1.0.40', servers=30, history=False):
     """host delivers mail directly to `servers` distinct MX hosts, 15 s apart.
     With history, it first sent mail to 3 servers 25 hours earlier."""
-    rng = ctx.rng
-
-    def deliver(t, mx):
-        ex = [(SERVER, b'220 mx.example.org ESMTP Postfix\r\n'), (CLIENT, b'EHLO mail.example.com\r\n'),
-              (SERVER, b'250-mx.example.org\r\n250 8BITMIME\r\n'),
-              (CLIENT, b'MAIL FROM:<offers@example.com>\r\n'), (SERVER, b'250 2.1.0 Ok\r\n'),
-              (CLIENT, b'RCPT TO:<user@example.org>\r\n'), (SERVER, b'250 2.1.5 Ok\r\n'),
-              (CLIENT, b'DATA\r\n'), (SERVER, b'354 End data with <CR><LF>.<CR><LF>\r\n'),
-              (CLIENT, rng.randbytes(1500).hex().encode()[:2000] + b'\r\n.\r\n'), (SERVER, b'250 2.0.0 Ok\r\n'),
-              (CLIENT, b'QUIT\r\n'), (SERVER, b'221 2.0.0 Bye\r\n')]
-        _session(ctx, t, host, mx, 25, ex)
-
     t = 1 * S
     if history:
         for i in range(3):
-            deliver(t, f'198.18.1.{i + 1}')
+            _deliver(ctx, t, host, f'198.18.1.{i + 1}')
             t += 20 * S
         t += 25 * 3600 * S
     for i in range(servers):
-        deliver(t, f'198.18.{10 + i // 200}.{1 + i % 200}')
+        _deliver(ctx, t, host, f'198.18.{10 + i // 200}.{1 + i % 200}')
         t += 15 * S
+
+
+def build_spam_restart(ctx, day, host='10.1.0.41'):
+    """The history and the burst of behave_spambot_established as two
+    captures: day 1, mail to 3 servers; day 2 (26 h on), mail to 30. Day 2
+    alone is a host new to SMTP; after day 1 with --state-dir it is not."""
+    if day == 1:
+        for i in range(3):
+            _deliver(ctx, 1 * S + i * 20 * S, host, f'198.18.1.{i + 1}')
+        return
+    for i in range(30):
+        _deliver(ctx, 26 * 3600 * S + i * 15 * S, host, f'198.18.10.{1 + i}')
 
 
 # -------------------------------------------------------- long connection

@@ -142,6 +142,21 @@ std::string prometheus_text(const pipeline::PipelineStats& s, const exporter::De
     }
     sample(o, "picket_sink_dropped_total", "sink=\"" + name + "\"", static_cast<double>(k.dropped));
   }
+  // Detector counters: one metric per counter name ("keys_refused" ->
+  // picket_detector_keys_refused_total), one sample per detector reporting it.
+  for (std::size_t i = 0; i < s.detector_counters.size(); ++i) {
+    const std::string& counter = s.detector_counters[i].name;
+    bool first = true;
+    for (std::size_t j = 0; j < i && first; ++j) first = s.detector_counters[j].name != counter;
+    if (!first) continue;
+    const std::string name = "picket_detector_" + counter + "_total";
+    metric(o, name.c_str(), "counter",
+           ("Detector state entries not kept for lack of room (" + counter + "), per detector.").c_str());
+    for (std::size_t j = i; j < s.detector_counters.size(); ++j)
+      if (s.detector_counters[j].name == counter)
+        sample(o, name.c_str(), "detector=\"" + s.detector_counters[j].detector + "\"",
+               static_cast<double>(s.detector_counters[j].value));
+  }
   metric(o, "picket_uptime_seconds", "gauge", "Seconds since the capture started.");
   sample(o, "picket_uptime_seconds", "", s.wall_seconds);
   return o;

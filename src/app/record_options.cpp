@@ -29,7 +29,8 @@ std::string progress_line(const pipeline::PipelineStats& s) {
                 static_cast<unsigned long long>(s.records_dispatched),
                 static_cast<unsigned long long>(s.dns_entries_dispatched),
                 static_cast<unsigned long long>(s.findings_new));
-  return buf;
+  const std::string full = pipeline::format_detector_counters(s);
+  return full.empty() ? std::string(buf) : std::string(buf) + "; detector state full: " + full;
 }
 
 }  // namespace

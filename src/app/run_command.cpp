@@ -50,6 +50,7 @@ std::string stats_line(const pipeline::PipelineStats& s, std::uint64_t& last_pac
                   static_cast<unsigned long long>(s.workers[i].flows_active));
     line += buf;
   }
+  if (const std::string full = pipeline::format_detector_counters(s); !full.empty()) line += "; detector state full: " + full;
   return line;
 }
 

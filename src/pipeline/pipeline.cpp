@@ -62,6 +62,7 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
       ctx.state_dir = m.cfg.state_dir;
       ctx.shard_index = i;
       ctx.shard_count = n;
+      if (i == 0) m.shard_detectors.push_back(detectors[d]->name());
       shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns(),
                         detectors[d]->wants_server_names()});
     }
@@ -77,6 +78,20 @@ void Pipeline::Impl::push_control(unsigned w, PacketSlot::Kind kind, core::Nanos
   slot->kind = kind;
   slot->tick = tick;
   inputs[w]->publish();
+}
+
+void Pipeline::Impl::collect_detector_counters(PipelineStats& s) const {
+  // Every worker holds one shard of each detector, in the same slots.
+  std::vector<std::vector<PipelineStats::DetectorCounter>> by_slot(shard_detectors.size());
+  for (const auto& w : workers)
+    w->shard_host().read_counters([&](std::size_t slot, const char* name, std::uint64_t value) {
+      auto& v = by_slot[slot];
+      auto it = std::find_if(v.begin(), v.end(), [&](const auto& c) { return c.name == name; });
+      if (it == v.end()) v.push_back({shard_detectors[slot], name, value});
+      else it->value += value;
+    });
+  s.detector_counters.clear();
+  for (auto& v : by_slot) s.detector_counters.insert(s.detector_counters.end(), v.begin(), v.end());
 }
 
 void Pipeline::Impl::exporter_loop() {
@@ -252,6 +267,7 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
   m.stats.capture_last_ns = clock;
   m.stats.wall_seconds = static_cast<double>(core::wall_now() - wall_start) / 1e9;
   for (auto& w : m.workers) m.stats.workers.push_back(w->stats());
+  m.collect_detector_counters(m.stats);
   return m.stats;
 }
 
@@ -299,6 +315,7 @@ PipelineStats Pipeline::run_live(capture::LiveCapture& capture) {
         snap.workers.push_back(ws);
       }
       snap.findings_new = m.findings_so_far.load(std::memory_order_relaxed);
+      m.collect_detector_counters(snap);
       m.cfg.progress(snap);
     }
   }
@@ -318,6 +335,7 @@ PipelineStats Pipeline::run_live(capture::LiveCapture& capture) {
     m.stats.not_analysed += w->live_not_analysed();
     m.stats.dispatched += w->stats().packets;
   }
+  m.collect_detector_counters(m.stats);
   return m.stats;
 }
 

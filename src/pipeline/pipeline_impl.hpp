@@ -26,6 +26,7 @@ struct Pipeline::Impl {
   std::atomic<core::Nanos> capture_now{0};
   std::atomic<std::uint64_t> findings_so_far{0};  // for live progress lines
   PipelineStats stats;
+  std::vector<const char*> shard_detectors;  // detector name of each shard slot (same on every worker)
 
   void exporter_loop();
   void events_loop();
@@ -33,6 +34,8 @@ struct Pipeline::Impl {
     return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->done(); });
   }
   void push_control(unsigned w, PacketSlot::Kind kind, core::Nanos tick);
+  // Detector shard counters summed over workers into s.detector_counters (any thread).
+  void collect_detector_counters(PipelineStats& s) const;
 };
 
 }  // namespace picket::pipeline

@@ -114,6 +114,7 @@ PipelineStats Pipeline::run_records(flowrec::RecordInput& input) {
       snap.capture_last_ns = feed.clock();
       snap.findings_new = m.findings_so_far.load(std::memory_order_relaxed);
       snap.record_sources = input.reports();
+      m.collect_detector_counters(snap);
       m.cfg.progress(snap);
     }
   }
@@ -127,6 +128,7 @@ PipelineStats Pipeline::run_records(flowrec::RecordInput& input) {
   m.stats.wall_seconds = static_cast<double>(core::wall_now() - wall_start) / 1e9;
   m.stats.record_sources = input.reports();
   for (auto& w : m.workers) m.stats.workers.push_back(w->stats());
+  m.collect_detector_counters(m.stats);
   return m.stats;
 }
 

@@ -56,10 +56,29 @@ class SourceStamp final : public detect::FindingSink {
   std::uint8_t flow_, dns_;
 };
 
+// Copies a shard's counters into its published slots. Only the worker thread
+// writes them; a shard reports the same names in the same order every time.
+class CounterPublisher final : public detect::CounterSink {
+ public:
+  explicit CounterPublisher(ShardHost::PublishedCounters& p) : p_(p), used_(p.used.load(std::memory_order_relaxed)) {}
+  void count(const char* name, std::uint64_t value) override {
+    if (next_ >= ShardHost::kMaxShardCounters) return;  // tests keep every detector within the slots
+    if (next_ >= used_) p_.names[next_] = name;
+    p_.values[next_].store(value, std::memory_order_relaxed);
+    if (++next_ > used_) p_.used.store(used_ = next_, std::memory_order_release);
+  }
+
+ private:
+  ShardHost::PublishedCounters& p_;
+  std::uint32_t used_, next_ = 0;
+};
+
 }  // namespace
 
 ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
-    : shards_(std::move(shards)), watermark_(workers, 0) {
+    : shards_(std::move(shards)),
+      counters_(std::make_unique<PublishedCounters[]>(shards_.size())),
+      watermark_(workers, 0) {
   store_.reserve(4096);
   heap_.reserve(4096);
 }
@@ -131,10 +150,19 @@ void ShardHost::process(detect::FindingSink& out) {
     SourceStamp sink(out, last_flow_source_, last_dns_source_);
     if (tick == core::kNanosMax) {
       for (auto& s : shards_) s.shard->on_flush(sink);
+      publish_counters();
       finished_ = true;
       return;
     }
     for (auto& s : shards_) s.shard->on_tick(tick, sink);
+    publish_counters();
+  }
+}
+
+void ShardHost::publish_counters() {
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    CounterPublisher publisher(counters_[i]);
+    shards_[i].shard->counters(publisher);
   }
 }
 

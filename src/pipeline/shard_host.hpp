@@ -7,6 +7,7 @@
 // will come, then handed to the detectors sorted by (logical time, content),
 // and the detectors' clocks advance through the same tick values in every
 // run. The same input therefore gives the same findings with 1 or N workers.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,6 +35,25 @@ class ShardHost {
   std::size_t pending() const { return heap_.size(); }
   std::uint64_t max_pending() const { return max_pending_; }
 
+  // The shards' counters (DetectorShard::counters) as of the last tick, for
+  // stats while running: written by this host's worker thread into relaxed
+  // atomics, readable from any thread (as Worker::packets_seen).
+  static constexpr std::uint32_t kMaxShardCounters = 8;
+  struct PublishedCounters {
+    const char* names[kMaxShardCounters] = {};
+    std::atomic<std::uint64_t> values[kMaxShardCounters] = {};
+    std::atomic<std::uint32_t> used{0};  // names[0, used) are set
+  };
+  // Calls f(shard index, counter name, value) for every published counter.
+  template <typename F>
+  void read_counters(F&& f) const {
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      const PublishedCounters& p = counters_[s];
+      const std::uint32_t used = p.used.load(std::memory_order_acquire);
+      for (std::uint32_t i = 0; i < used; ++i) f(s, p.names[i], p.values[i].load(std::memory_order_relaxed));
+    }
+  }
+
  private:
   struct Pending {
     core::Nanos time;
@@ -44,8 +64,10 @@ class ShardHost {
     return a.time != b.time ? a.time > b.time : a.tie > b.tie;
   }
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
+  void publish_counters();
 
   std::vector<Shard> shards_;
+  std::unique_ptr<PublishedCounters[]> counters_;  // one per shard
   std::vector<core::Nanos> watermark_;  // per worker
   std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
   std::vector<MeshMessage> store_;

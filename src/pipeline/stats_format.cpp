@@ -53,6 +53,13 @@ std::string live_summary(const PipelineStats& s) {
 }
 }  // namespace
 
+std::string format_detector_counters(const PipelineStats& s) {
+  std::string o;  // only what was lost: a cap never reached says nothing
+  for (const auto& c : s.detector_counters)
+    if (c.value) o += std::string(o.empty() ? "" : ", ") + c.detector + " " + c.name + " " + std::to_string(c.value);
+  return o;
+}
+
 std::string format_summary(const PipelineStats& s) {
   const WorkerStats t = total(s);
   const double secs = s.wall_seconds > 0 ? s.wall_seconds : 1e-9;
@@ -102,6 +109,7 @@ std::string format_summary(const PipelineStats& s) {
   if (s.findings_trusted) o += ", " + std::to_string(s.findings_trusted) + " dropped (trusted list)";
   for (const auto& [type, n] : s.findings_by_type) o += "\n    " + type + ": " + std::to_string(n);
   o += "\n";
+  if (const std::string full = format_detector_counters(s); !full.empty()) o += "  detector state full: " + full + "\n";
   if (s.events_written) o += "  events written " + std::to_string(s.events_written) + "\n";
   for (const auto& w : s.input.warnings) o += "  warning: " + w + "\n";
   if (s.input.out_of_order) o += "  packets out of time order (clock held): " + std::to_string(s.input.out_of_order) + "\n";
@@ -164,6 +172,15 @@ std::string format_stats_json(const PipelineStats& s) {
   for (const auto& [type, n] : s.findings_by_type) w.field(type, n);
   w.end_object().end_object();
   w.field("events_written", s.events_written);
+  // Every detector counter, zero or not, per detector: {"dns_exfil": {"keys_refused": 0, ...}, ...}.
+  w.key("detectors").begin_object();
+  for (std::size_t i = 0; i < s.detector_counters.size(); ++i) {
+    const auto& c = s.detector_counters[i];
+    if (i == 0 || s.detector_counters[i - 1].detector != c.detector) w.key(c.detector.c_str()).begin_object();
+    w.field(c.name.c_str(), c.value);
+    if (i + 1 == s.detector_counters.size() || s.detector_counters[i + 1].detector != c.detector) w.end_object();
+  }
+  w.end_object();
   if (!s.record_sources.empty()) record_sources_json(w, s);
   if (s.live) {
     w.key("capture").begin_object();

@@ -60,6 +60,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   bool done() const { return done_.load(std::memory_order_acquire); }
   std::uint64_t packets_seen() const { return published_packets_.load(std::memory_order_relaxed); }
   std::uint64_t flows_active() const { return published_flows_.load(std::memory_order_relaxed); }
+  // The detector shards on this worker; their published counters may be read from any thread.
+  const ShardHost& shard_host() const { return shards_; }
   // Valid after run() returns.
   WorkerStats stats() const;
   const net::DecodeStats& live_decode() const { return live_.decode; }

@@ -89,6 +89,25 @@ def comparable(f):
     return json.dumps({k: v for k, v in f.items() if k not in ("arn",)}, sort_keys=True)
 
 
+# Ways to spoil a detector state file (src/detect/common/state_file.hpp); each must be reported and ignored.
+BAD_STATE = (("truncated", lambda b: b[: len(b) // 2]), ("corrupt", lambda b: b[:20] + bytes([b[20] ^ 1]) + b[21:]),
+             ("older version", lambda b: b[:8] + bytes(4) + b[12:]), ("garbage", lambda b: b"\x00junk" * 7))
+
+
+def spoiled_states(env, prefix, detector, first_run):
+    """For each of BAD_STATE: a state directory filled by first_run(dir) (a one-worker replay), its
+    DETECTOR.shard-0-of-1.state spoiled that way. Yields (what, dir, spoiled file)."""
+    for what, mangle in BAD_STATE:
+        state = os.path.join(env.work, prefix + what.replace(" ", "-"))
+        first_run(state)
+        path = os.path.join(state, f"{detector}.shard-0-of-1.state")
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(mangle(data))
+        yield what, state, path
+
+
 def tshark_lines(pcap, *args):
     p = subprocess.run(["tshark", "-r", pcap, *args], capture_output=True, text=True)
     return [l for l in p.stdout.splitlines() if l.strip()]

@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from e2e import SKIP, comparable, final_state, tshark_lines  # noqa: E402
+from e2e import SKIP, comparable, final_state, spoiled_states, tshark_lines  # noqa: E402
 
 BEACON = "Backdoor:EC2/C&CActivity.Beacon"
 PORT = "Behavior:EC2/NetworkPortUnusual"
@@ -165,13 +165,7 @@ def case_restart(env, c):
         c.check(v == base, f"saved with -w {k[0]}, loaded with -w {k[1]}: the same finding")
 
     # A corrupt, truncated or older-version state file: reported, ignored, the run goes on.
-    for what, mangle in (("truncated", lambda b: b[: len(b) // 2]), ("corrupt", lambda b: b[:20] + bytes([b[20] ^ 1]) + b[21:]),
-                         ("older version", lambda b: b[:8] + bytes(4) + b[12:]), ("garbage", lambda b: b"\x00junk" * 7)):
-        state = os.path.join(env.work, "state-bad-" + what.replace(" ", "-"))
-        replay_state(env, day1, state, 1)
-        path = os.path.join(state, "port_unusual.shard-0-of-1.state")
-        data = open(path, "rb").read()
-        open(path, "wb").write(mangle(data))
+    for what, state, path in spoiled_states(env, "state-bad-", "port_unusual", lambda d: replay_state(env, day1, d, 1)):
         got, err = replay_state(env, day2, state, 2)
         c.check(got == [] and path in err and err.count(path) == 1,
                 f"{what} state file: reported once on stderr, ignored (learning again)", err.strip()[-300:])

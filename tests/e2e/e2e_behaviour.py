@@ -6,16 +6,20 @@ Usage: e2e_behaviour.py CASE --picket PATH --src SOURCE_ROOT --work DIR
 CASE: scenarios (each generated behave_ capture raises exactly what gen-traffic
 expects, with severity, target and evidence checked against the generator's
 ground truth), shared (the real captures in ../shared/pcaps, as far as their
-MANIFEST rows support), workers (1, 2 and 4 workers give identical findings).
+MANIFEST rows support), workers (1, 2 and 4 workers give identical findings),
+restart (the spam detector's SMTP history survives a restart through --state-dir),
+counters (detector counters of a cap that is hit, in --stats-json and the summary).
 Exit 77 when the inputs are absent.
 """
+import json
 import os
+import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from e2e import SKIP, comparable, final_state  # noqa: E402
+from e2e import SKIP, comparable, final_state, spoiled_states, tshark_lines  # noqa: E402
 
 BEHAVIOUR = ("UnauthorizedAccess:EC2/SSHBruteForce", "UnauthorizedAccess:EC2/RDPBruteForce",
              "Impact:EC2/WinRMBruteForce", "CryptoCurrency:EC2/BitcoinTool.B", "Backdoor:EC2/DenialOfService.",
@@ -187,7 +191,83 @@ def case_workers(env, c):
                 f"{os.path.basename(pcap)}: identical findings with 1, 2, 4 workers ({len(states[0])} findings)")
 
 
-CASES = {"scenarios": case_scenarios, "shared": case_shared, "workers": case_workers}
+SPAM = "Backdoor:EC2/Spambot"
+
+
+def spam_after(env, pcap, state, workers):
+    """(home hosts with a Spambot finding, stderr) of a replay with --state-dir `state`."""
+    p = subprocess.run([env.picket, "replay", "-q", "-w", str(workers), "--state-dir", state, pcap],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"replay of {pcap} with --state-dir {state} exited {p.returncode}: {p.stderr}")
+    findings = final_state([json.loads(l) for l in p.stdout.splitlines() if l.strip()]).values()
+    return sorted(actor(f) for f in findings if f["type"] == SPAM), p.stderr
+
+
+def case_restart(env, c):
+    """The spam detector's SMTP history survives a restart through --state-dir, whatever the worker counts;
+    a fresh or bad state file makes the same host new to SMTP again (src/detect/spam/README.md)."""
+    day1, day2 = env.generate("behave_spambot_restart_day1"), env.generate("behave_spambot_restart_day2")
+    fresh, _ = spam_after(env, day2, os.path.join(env.work, "spam-fresh"), 2)
+    c.check(fresh == ["10.1.0.41"], "day 2 on a fresh state dir: Spambot for 10.1.0.41 (no SMTP history)", str(fresh))
+    for save_w, load_w in ((1, 1), (1, 2), (2, 1), (2, 4)):
+        state = os.path.join(env.work, f"spam-state-{save_w}-{load_w}")
+        first, _ = spam_after(env, day1, state, save_w)
+        files = sorted(f for f in os.listdir(state) if f.startswith("spambot."))
+        c.check(first == [] and files == [f"spambot.shard-{i}-of-{save_w}.state" for i in range(save_w)],
+                f"day 1 (3 mails) with -w {save_w}: silent, {save_w} spambot state file(s)", str(files))
+        second, _ = spam_after(env, day2, state, load_w)
+        c.check(second == [], f"day 2 after day 1 (saved -w {save_w}, loaded -w {load_w}): silent, an established "
+                "sender", str(second))
+    for what, state, path in spoiled_states(env, "spam-state-", "spambot", lambda d: spam_after(env, day1, d, 1)):
+        got, err = spam_after(env, day2, state, 2)
+        c.check(got == ["10.1.0.41"] and err.count(path) == 1,
+                f"{what} spambot state file: reported once on stderr, ignored (Spambot as on a fresh start)",
+                f"{got} {err.strip()[-300:]}")
+
+
+def nx_names(pcap):
+    """Distinct (client, name) pairs of NXDOMAIN answers, by tshark; None without tshark."""
+    if not shutil.which("tshark"):
+        return None
+    return len(set(tshark_lines(pcap, "-Y", "dns.flags.response==1 && dns.flags.rcode==3",
+                                "-T", "fields", "-e", "ip.dst", "-e", "dns.qry.name")))
+
+
+def case_counters(env, c):
+    """Detector counters (STATS-COUNTERS.md): a cap that is hit shows in --stats-json and the summary, with the
+    same figure for 1 and 2 workers (all keys of one client meet in one shard); none is hit at the defaults."""
+    storm, dga = env.generate("dns_nxstorm"), env.generate("dns_dga_random")
+    caps = ("--param", "nxdomain_storm.max_names=16", "--param", "dga.max_domains=8")
+    # One client each, within one window, each name once: names beyond a cap are refused once each.
+    # nxdomain_storm keeps 16 names a client: the storm's 150 and the DGA's 39 both overflow it.
+    # dga keeps 8 failed registered domains a client: the DGA's 39 overflow it, the storm's 1 domain does not.
+    for pcap, gen_names in ((storm, 150), (dga, 39)):
+        names = nx_names(pcap)
+        c.check(names in (None, gen_names), f"{os.path.basename(pcap)}: {gen_names} distinct NXDOMAIN names "
+                "(generator; tshark agrees)", str(names))
+    want = {("nxdomain_storm", "names_refused"): (150 - 16) + (39 - 16), ("dga", "domains_refused"): 39 - 8}
+    figures = []
+    for w in (1, 2):
+        _, st = env.replay([storm, dga], *caps, workers=w, stats=True)
+        det = st.get("detectors", {})
+        got = {k: det.get(k[0], {}).get(k[1]) for k in want}
+        c.check(got == want, f"-w {w}: --stats-json counts the refused names: {want}", str(got))
+        figures.append(det)
+    c.check(figures[0] == figures[1], "-w 1 and -w 2: identical detector counters")
+    c.check(len(figures[0]) == 21 and all(isinstance(v, int) for d in figures[0].values() for v in d.values()),
+            "every detector (21) reports its counters in --stats-json", str(sorted(figures[0])))
+    p = subprocess.run([env.picket, "replay", "-w", "2", *caps, storm, dga], capture_output=True, text=True, timeout=600)
+    line = [l for l in p.stderr.splitlines() if "detector state full:" in l]
+    c.check(line == ["  detector state full: dga domains_refused 31, nxdomain_storm names_refused 157"],
+            "the summary names the non-zero counters only", str(line))
+    _, st = env.replay([storm, dga], workers=2, stats=True)
+    c.check(all(v == 0 for d in st["detectors"].values() for v in d.values()), "at the default caps: all counters 0",
+            str(st["detectors"]))
+
+
+CASES = {"scenarios": case_scenarios, "shared": case_shared, "workers": case_workers, "restart": case_restart,
+         "counters": case_counters}
 
 
 if __name__ == "__main__":

@@ -49,6 +49,16 @@ struct DetectorContext {
   unsigned shard_index = 0, shard_count = 1;
 };
 
+// Receives a shard's named counters: what it could not keep for lack of room
+// (keys refused or evicted at a cap), so that a cap being hit shows in the
+// run's statistics instead of being silent loss. Names are string literals in
+// snake_case ("keys_refused"); values are totals since the shard started.
+class CounterSink {
+ public:
+  virtual ~CounterSink() = default;
+  virtual void count(const char* name, std::uint64_t value) = 0;
+};
+
 class DetectorShard {
  public:
   virtual ~DetectorShard() = default;
@@ -59,6 +69,10 @@ class DetectorShard {
   virtual void on_tick(core::Nanos /*now*/, FindingSink&) {}
   // End of input: report what is pending.
   virtual void on_flush(FindingSink&) {}
+  // Reports the shard's counters, on the shard's own thread (the pipeline
+  // publishes them at each tick). Every call reports the same names in the
+  // same order, zero or not. Default: none.
+  virtual void counters(CounterSink&) const {}
 };
 
 class Detector {

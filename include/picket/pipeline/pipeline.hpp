@@ -83,6 +83,13 @@ struct PipelineStats {
   // line per source (records, templates, errors by reason).
   std::uint64_t records_dispatched = 0, dns_entries_dispatched = 0;
   std::vector<flowrec::SourceReport> record_sources;
+  // Detector shard counters (DetectorShard::counters: keys refused or evicted
+  // at a cap), summed over the shards of each detector, in detector order.
+  struct DetectorCounter {
+    std::string detector, name;
+    std::uint64_t value = 0;
+  };
+  std::vector<DetectorCounter> detector_counters;
 };
 
 class Pipeline {
@@ -110,5 +117,7 @@ class Pipeline {
 // Human summary (stderr) and machine stats (--stats-json).
 std::string format_summary(const PipelineStats& s);
 std::string format_stats_json(const PipelineStats& s);
+// The non-zero detector counters, "dns_exfil keys_refused 12, ..." ("" when none).
+std::string format_detector_counters(const PipelineStats& s);
 
 }  // namespace picket::pipeline

@@ -12,7 +12,7 @@
 #include "picket/core/hash.hpp"
 #include "picket/detect/detector.hpp"
 #include "picket/flow/flow_record.hpp"
-#include "state_file.hpp"
+#include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
 
@@ -45,9 +45,10 @@ class NoveltyShard : public DetectorShard {
  public:
   void on_tick(core::Nanos now, FindingSink&) override;
   void on_flush(FindingSink&) override;
+  void counters(CounterSink& c) const override { c.count("hosts_refused", table_.stats().hosts_untracked); }
 
   const NoveltyTable& table() const { return table_; }
-  const BaselinePersistence& persistence() const { return persist_; }
+  const common::StatePersistence& persistence() const { return persist_; }
 
  protected:
   NoveltyShard(const DetectorContext& ctx, const char* detector);
@@ -58,7 +59,7 @@ class NoveltyShard : public DetectorShard {
   void saw(core::Nanos ts) { now_ = ts > now_ ? ts : now_; }
 
   NoveltyTable table_;
-  BaselinePersistence persist_;
+  common::StatePersistence persist_;
   const char* detector_;
 
  private:

@@ -16,9 +16,11 @@
 
 #include "picket/core/clock.hpp"
 #include "picket/core/ip_addr.hpp"
-#include "state_file.hpp"
+#include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
+
+using common::HostRecord;
 
 struct NoveltyLimits {
   core::Nanos learning = core::seconds(86400);

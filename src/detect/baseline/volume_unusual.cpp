@@ -17,7 +17,6 @@
 
 #include "baseline_detectors.hpp"
 #include "novelty_shard.hpp"
-#include "state_file.hpp"
 #include "volume_unusual.hpp"
 
 namespace picket::detect::baseline {

@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "picket/detect/detector.hpp"
-#include "state_file.hpp"
+#include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
+
+using common::HostRecord;
 
 struct VolumeStats {
   std::uint64_t hosts_created = 0, hosts_untracked = 0, hosts_forgotten = 0, hosts_loaded = 0;
@@ -19,11 +21,12 @@ class VolumeUnusualShard final : public DetectorShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override;
   void on_tick(core::Nanos now, FindingSink& sink) override;
   void on_flush(FindingSink& sink) override;
+  void counters(CounterSink& c) const override { c.count("hosts_refused", stats_.hosts_untracked); }
 
   std::vector<HostRecord> snapshot() const;
   std::size_t hosts() const { return hosts_.size(); }
   const VolumeStats& stats() const { return stats_; }
-  const BaselinePersistence& persistence() const { return persist_; }
+  const common::StatePersistence& persistence() const { return persist_; }
   // Approximate heap bytes of one tracked host (fixed: no per-host allocation).
   static std::size_t bytes_per_host();
 
@@ -50,7 +53,7 @@ class VolumeUnusualShard final : public DetectorShard {
   static void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
   Finding build(const core::IpAddr& host, const Host& h, core::Nanos t, double limit) const;
 
-  BaselinePersistence persist_;
+  common::StatePersistence persist_;
   core::Nanos learning_, window_;
   double min_bytes_, factor_;
   std::uint32_t min_windows_;

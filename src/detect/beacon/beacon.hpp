@@ -24,6 +24,7 @@ class BeaconShard final : public DetectorShard {
   explicit BeaconShard(const DetectorContext& ctx);
   void on_flow(const FlowEvent& e, FindingSink& sink) override;
   void on_tick(core::Nanos now, FindingSink& sink) override;
+  void counters(CounterSink& c) const override { c.count("pairs_refused", stats_.pairs_refused); }
 
   const BeaconStats& stats() const { return stats_; }
   std::size_t pairs() const { return pairs_.size(); }

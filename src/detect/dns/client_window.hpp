@@ -104,6 +104,7 @@ class ClientWindows {
     }
     if (c.items.size() >= max_items_) {
       ++c.refused;
+      ++refused_items_;
       return &c;
     }
     c.items.emplace(item, WindowItem{ts, weight(), std::string(label), std::string(group)});
@@ -139,13 +140,14 @@ class ClientWindows {
 
   std::size_t size() const { return clients_.size(); }
   std::uint64_t refused_clients() const { return refused_clients_; }
+  std::uint64_t refused_items() const { return refused_items_; }  // over all clients, since start
   core::Nanos window() const { return window_; }
 
  private:
   core::Nanos window_, report_;
   std::size_t max_clients_, max_items_;
   std::map<core::IpAddr, ClientWindow> clients_;
-  std::uint64_t refused_clients_ = 0;
+  std::uint64_t refused_clients_ = 0, refused_items_ = 0;
 };
 
 }  // namespace picket::detect::dns

@@ -61,6 +61,10 @@ class DgaShard final : public DetectorShard {
   void on_tick(core::Nanos now, FindingSink& sink) override {
     windows_.tick(now, false, [&](const core::IpAddr& ip, const ClientWindow& c, bool u) { sink.emit(build(ip, c, u)); });
   }
+  void counters(CounterSink& c) const override {
+    c.count("hosts_refused", windows_.refused_clients());
+    c.count("domains_refused", windows_.refused_items());
+  }
   void on_flush(FindingSink& sink) override {
     windows_.tick(core::kNanosMax, true,
                   [&](const core::IpAddr& ip, const ClientWindow& c, bool u) { sink.emit(build(ip, c, u)); });

@@ -173,6 +173,10 @@ class ExfilShard final : public DetectorShard {
   void on_flush(FindingSink& sink) override { expire(core::kNanosMax, true, sink); }
 
   ExfilStats stats() const { return {keys_.size(), stored_, refused_keys_, refused_names_}; }
+  void counters(CounterSink& c) const override {
+    c.count("keys_refused", refused_keys_);
+    c.count("names_refused", refused_names_);
+  }
 
  private:
   std::uint32_t find_key(const std::string& key) const {

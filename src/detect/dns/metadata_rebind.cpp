@@ -64,6 +64,7 @@ class RebindShard final : public DetectorShard {
   }
 
   void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
+  void counters(CounterSink& c) const override { c.count("pairs_evicted", repeats_.evicted()); }
 
  private:
   std::vector<double> p_;

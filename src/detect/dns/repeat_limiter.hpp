@@ -28,13 +28,18 @@ class RepeatLimiter {
     }
     if (it != seen_.end()) return it->second.pending;
     // Bounded: the smallest key goes first, the same in every run.
-    if (seen_.size() >= max_keys_) seen_.erase(seen_.begin());
+    if (seen_.size() >= max_keys_) {
+      seen_.erase(seen_.begin());
+      ++evicted_;
+    }
     seen_.emplace(key, Seen{});
     return 0;
   }
 
   // Records the finding just reported for `key` (after admit() said so).
   void reported(const std::string& key, const Finding& f) { seen_[key] = Seen{f.last_seen, 0, f}; }
+
+  std::uint64_t evicted() const { return evicted_; }  // keys dropped for room (their folded repeats with them)
 
   // End of input: folded answers are reported as one more occurrence each key.
   void flush(FindingSink& sink) {
@@ -55,6 +60,7 @@ class RepeatLimiter {
   core::Nanos interval_;
   std::size_t max_keys_;
   std::map<std::string, Seen> seen_;
+  std::uint64_t evicted_ = 0;
 };
 
 }  // namespace picket::detect::dns

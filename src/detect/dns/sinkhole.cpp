@@ -126,8 +126,10 @@ class SinkholeShard final : public DetectorShard {
       // Evidence only: a public name (listed suffix) answered with nowhere.
       if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {
         // Make room first: erasing after the insert could remove the entry just made.
-        if (!null_answers_.count(e.client) && null_answers_.size() >= static_cast<std::size_t>(p_[kMaxTracked]))
+        if (!null_answers_.count(e.client) && null_answers_.size() >= static_cast<std::size_t>(p_[kMaxTracked])) {
           null_answers_.erase(null_answers_.begin());
+          ++null_evicted_;
+        }
         ++null_answers_[e.client];
       }
       return;
@@ -162,12 +164,17 @@ class SinkholeShard final : public DetectorShard {
   }
 
   void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
+  void counters(CounterSink& c) const override {
+    c.count("pairs_evicted", repeats_.evicted());
+    c.count("hosts_evicted", null_evicted_);
+  }
 
  private:
   std::vector<double> p_;
   picket::intel::IntelStore::Reader reader_;
   RepeatLimiter repeats_;
   std::map<core::IpAddr, std::uint32_t> null_answers_;
+  std::uint64_t null_evicted_ = 0;
 };
 
 

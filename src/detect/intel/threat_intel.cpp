@@ -134,6 +134,11 @@ class ThreatIntelShard final : public DetectorShard {
   }
 
   void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
+  void counters(CounterSink& c) const override {
+    c.count("keys_evicted", repeats_.evicted());
+    c.count("resolving_hosts_evicted", answers_evicted_);
+    c.count("tor_hosts_evicted", tor_evicted_);
+  }
 
  private:
   struct Resolved {
@@ -284,7 +289,10 @@ class ThreatIntelShard final : public DetectorShard {
   void tor_outbound(const Snapshot& s, const flow::FlowRecord& r, const picket::intel::IpSet::Prefix& p,
                     FindingSink& sink) {
     const core::IpAddr& local = r.initiator();
-    if (tor_.size() >= static_cast<std::size_t>(p_[kMaxTracked]) && !tor_.count(local)) tor_.erase(tor_.begin());
+    if (tor_.size() >= static_cast<std::size_t>(p_[kMaxTracked]) && !tor_.count(local)) {
+      tor_.erase(tor_.begin());
+      ++tor_evicted_;
+    }
     TorPeers& peers = tor_[local];
     if (r.first_seen > peers.window_start + core::seconds(p_[kTorRelayWindow])) {
       peers.window_start = r.first_seen;
@@ -342,8 +350,10 @@ class ThreatIntelShard final : public DetectorShard {
 
   void remember(const core::IpAddr& client, const core::IpAddr& addr, core::Nanos ts, std::string_view name,
                 const Snapshot& s, const Hit& h) {
-    if (answers_.size() >= static_cast<std::size_t>(p_[kMaxTracked]) && !answers_.count(client))
+    if (answers_.size() >= static_cast<std::size_t>(p_[kMaxTracked]) && !answers_.count(client)) {
       answers_.erase(answers_.begin());
+      ++answers_evicted_;
+    }
     auto& recent = answers_[client].recent;
     for (auto& a : recent) {
       if (a.addr == addr && a.name == name) {
@@ -363,6 +373,7 @@ class ThreatIntelShard final : public DetectorShard {
   std::vector<Hit> hits_;
   std::map<core::IpAddr, ClientAnswers> answers_;
   std::map<core::IpAddr, TorPeers> tor_;
+  std::uint64_t answers_evicted_ = 0, tor_evicted_ = 0;
 };
 
 }  // namespace

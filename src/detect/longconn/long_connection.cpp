@@ -43,6 +43,8 @@ class LongConnectionShard final : public DetectorShard {
         medium_severity_(common::param(ctx, 3, 5)),
         flows_(static_cast<std::size_t>(common::param(ctx, 4, 100000))) {}
 
+  void counters(CounterSink& c) const override { c.count("flows_evicted", flows_.evictions()); }
+
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     if (!(e.initiator_local || e.responder_local)) return;

@@ -36,6 +36,10 @@ class InboundPortscanShard final : public DetectorShard {
   }
   void on_tick(core::Nanos now, FindingSink& sink) override { sweep(now, false, sink); }
   void on_flush(FindingSink& sink) override { sweep(core::kNanosMax, true, sink); }
+  void counters(CounterSink& c) const override {
+    c.count("target_keys_refused", ports_.dropped_keys());  // (scanner, home target): the port count
+    c.count("port_keys_refused", hosts_.dropped_keys());    // (scanner, port): the host count
+  }
 
  private:
   void sweep(core::Nanos now, bool final, FindingSink& sink) {

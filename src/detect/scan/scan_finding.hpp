@@ -38,6 +38,7 @@ class TrackerShard : public DetectorShard {
   explicit TrackerShard(const TrackerLimits& limits) : tracker_(limits), limits_(limits) {}
   void on_tick(core::Nanos now, FindingSink& sink) override { sweep(now, false, sink); }
   void on_flush(FindingSink& sink) override { sweep(core::kNanosMax, true, sink); }
+  void counters(CounterSink& c) const override { c.count("keys_refused", tracker_.dropped_keys()); }
 
  protected:
   virtual Finding build(const TrackerKey& key, const Episode& ep, bool update) const = 0;

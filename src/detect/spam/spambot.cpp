@@ -7,12 +7,17 @@
 // established sender (a mail server, a relay client) and stays quiet; so does
 // a host that only ever talks to a few servers (its smarthost). Only a host
 // that starts talking to many mail servers soon after it first spoke SMTP fires.
+//
+// With --state-dir the history (first and last SMTP flow of each host) is
+// saved like the baselines' (common/state_file.hpp), so a restart does not
+// make a known mail server new again.
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
 #include "../common/capped_table.hpp"
 #include "../common/pair_key.hpp"
+#include "../common/state_file.hpp"
 #include "spam_detector.hpp"
 
 namespace picket::detect::spam {
@@ -28,6 +33,9 @@ const ParamSpec kParams[] = {
      "(a day: a mail server shows its history on its first day under the sensor)"},
     {"report_interval", 300, 1, 86400, "seconds", "least time between updates of a running episode's finding"},
     {"max_tracked", 50000, 100, 10000000, "hosts", "per shard home hosts remembered; least recent evicted (and their history forgotten)"},
+    {"save_interval", 3600, 0, 31536000, "seconds",
+     "capture time between saves of the SMTP history to --state-dir (0: only at shutdown); an hour bounds what a "
+     "crash loses"},
 };
 
 struct HostKeyHash {
@@ -42,7 +50,7 @@ struct Server {
 };
 
 struct Host {
-  core::Nanos first_smtp = 0;
+  core::Nanos first_smtp = 0, last_smtp = 0;  // the history (saved)
   std::vector<Server> servers;  // distinct servers seen within window (at most min_servers kept)
   std::uint64_t flows = 0;      // SMTP flows in this episode
   std::uint64_t distinct = 0;   // distinct servers counted in this episode (new after the window filled)
@@ -58,7 +66,10 @@ class SpambotShard final : public DetectorShard {
         window_(common::seconds_param(ctx, 1, 3600)),
         history_(common::seconds_param(ctx, 2, 86400)),
         report_interval_(common::seconds_param(ctx, 3, 300)),
-        hosts_(static_cast<std::size_t>(common::param(ctx, 4, 50000))) {}
+        hosts_(static_cast<std::size_t>(common::param(ctx, 4, 50000))),
+        persist_(ctx, "spambot", common::param(ctx, 5, 3600)) {
+    load();
+  }
 
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
@@ -67,6 +78,7 @@ class SpambotShard final : public DetectorShard {
     Host& h = hosts_.touch(r.initiator(), created);
     if (created) h.first_smtp = r.first_seen;
     h.first_smtp = std::min(h.first_smtp, r.first_seen);
+    h.last_smtp = std::max(h.last_smtp, r.first_seen);
     const core::Nanos t = r.first_seen;
     // An established sender: it has been speaking SMTP for longer than
     // `history`, unless it is already in a firing episode.
@@ -108,7 +120,15 @@ class SpambotShard final : public DetectorShard {
     }
   }
 
+  void on_tick(core::Nanos now, FindingSink&) override {
+    now_ = std::max(now_, now);
+    if (persist_.due(now)) persist_.save(now, snapshot());
+  }
+
+  void counters(CounterSink& c) const override { c.count("hosts_evicted", hosts_.evictions()); }
+
   void on_flush(FindingSink& sink) override {
+    if (persist_.enabled()) persist_.save(now_, snapshot());
     hosts_.sweep([&](const core::IpAddr& k, Host& h) {
       end_episode(k, h, sink);
       return true;
@@ -116,6 +136,35 @@ class SpambotShard final : public DetectorShard {
   }
 
  private:
+  // Every host's SMTP history as a record (running episodes are not saved:
+  // after a restart an episode starts again), sorted by address.
+  std::vector<common::HostRecord> snapshot() {
+    std::vector<common::HostRecord> out;
+    out.reserve(hosts_.size());
+    hosts_.sweep([&](const core::IpAddr& k, Host& h) {
+      out.push_back({k, h.first_smtp, h.last_smtp, 0, {}});
+      return false;
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.host < b.host; });
+    return out;
+  }
+
+  // The saved history of this shard's hosts, least recently active first so
+  // that the table's recency order (and with it eviction) follows the last
+  // SMTP flow, as if the hosts had been seen in this run.
+  void load() {
+    auto records = persist_.load();
+    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+      return a.last_seen != b.last_seen ? a.last_seen < b.last_seen : a.host < b.host;
+    });
+    for (const auto& rec : records) {
+      bool created = false;
+      Host& h = hosts_.touch(rec.host, created);
+      h.first_smtp = rec.first_seen;
+      h.last_smtp = rec.last_seen;
+    }
+  }
+
   void end_episode(const core::IpAddr& k, Host& h, FindingSink& sink) {
     if (h.firing && h.distinct != h.reported) report(k, h, true, sink);
     h.firing = false;
@@ -155,6 +204,8 @@ class SpambotShard final : public DetectorShard {
   std::size_t min_servers_;
   core::Nanos window_, history_, report_interval_;
   common::CappedTable<core::IpAddr, Host, HostKeyHash> hosts_;
+  common::StatePersistence persist_;
+  core::Nanos now_ = 0;
 };
 
 }  // namespace

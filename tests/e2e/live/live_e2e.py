@@ -449,6 +449,10 @@ path = "{out}"
             wait_for(all_packets, 10, "metrics with every packet")
             c.check("picket_drops_total" in text and "picket_flows_active" in text,
                     "prometheus: packets, drops and flows exported", text[:400])
+            c.check('picket_detector_keys_refused_total{detector="portscan"} 0' in text
+                    and 'picket_detector_hosts_evicted_total{detector="spambot"} 0' in text,
+                    "prometheus: detector counters exported (nothing refused at the defaults)",
+                    "\n".join(l for l in text.splitlines() if "detector" in l)[:600])
         except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as e:
             live.stop(signal.SIGKILL)
             c.check(False, "daemon: capture", f"{e}\n{live.stderr()[-800:]}")

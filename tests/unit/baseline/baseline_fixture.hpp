@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +100,16 @@ struct Harness {
     return v;
   }
 };
+
+// A whole file's bytes, and a file rewritten with `data` (to spoil state files).
+inline std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+inline void write_all(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
 
 // A fresh empty directory under the test's temporary directory.
 struct TempDir {

@@ -1,31 +1,21 @@
 // Baseline persistence: save/load round trip, restart keeps learning and
 // learned items, corrupt/truncated/old-version/foreign files are reported and
 // ignored, and state saved by N shards loads identically into M shards.
-#include <fstream>
-
 #include "../../../src/pipeline/worker.hpp"
 #include "baseline/novelty_shard.hpp"
-#include "baseline/state_file.hpp"
+#include "common/state_file.hpp"
 #include "baseline/volume_unusual.hpp"
 #include "baseline_fixture.hpp"
 
 using namespace baselinetest;
 namespace baseline = picket::detect::baseline;
+namespace common = picket::detect::common;
 using detect::FindingType;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-void write_all(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << data;
-}
-
-std::vector<baseline::HostRecord> sample_records() {
-  std::vector<baseline::HostRecord> v;
+std::vector<common::HostRecord> sample_records() {
+  std::vector<common::HostRecord> v;
   v.push_back({ip("10.1.0.1"), at(0), at(50), 0, {1, 2, 3}});
   v.push_back({ip("fd00::7"), at(5), at(6), 1, {}});
   v.push_back({ip("192.168.1.9"), at(7), at(9), 0, {0xffffffffffffffffULL}});
@@ -35,9 +25,9 @@ std::vector<baseline::HostRecord> sample_records() {
 TEST(StateFile, RoundTrip) {
   TempDir d;
   const std::string path = d.path + "/x.state";
-  ASSERT_EQ(baseline::write_state_file(path, "port_unusual", 0, 1, at(60), sample_records()), "");
-  std::vector<baseline::HostRecord> back;
-  ASSERT_EQ(baseline::read_state_file(path, "port_unusual", back), "");
+  ASSERT_EQ(common::write_state_file(path, "port_unusual", 0, 1, at(60), sample_records()), "");
+  std::vector<common::HostRecord> back;
+  ASSERT_EQ(common::read_state_file(path, "port_unusual", back), "");
   const auto want = sample_records();
   ASSERT_EQ(back.size(), want.size());
   for (std::size_t i = 0; i < want.size(); ++i) {
@@ -53,13 +43,13 @@ TEST(StateFile, RoundTrip) {
 TEST(StateFile, BadFilesAreReportedAndIgnored) {
   TempDir d;
   const std::string path = d.path + "/x.state";
-  ASSERT_EQ(baseline::write_state_file(path, "port_unusual", 0, 1, at(60), sample_records()), "");
+  ASSERT_EQ(common::write_state_file(path, "port_unusual", 0, 1, at(60), sample_records()), "");
   const std::string good = read_all(path);
-  std::vector<baseline::HostRecord> out;
+  std::vector<common::HostRecord> out;
   auto err_of = [&](const std::string& data, const char* det = "port_unusual") {
     write_all(path, data);
     out.clear();
-    return baseline::read_state_file(path, det, out);
+    return common::read_state_file(path, det, out);
   };
   // Every truncation, and a flipped bit in every byte, is caught.
   for (std::size_t n = 0; n < good.size(); ++n) {
@@ -76,17 +66,17 @@ TEST(StateFile, BadFilesAreReportedAndIgnored) {
   old[8] = 0;  // version 0: an older format
   EXPECT_NE(err_of(old).find("format version 0"), std::string::npos) << err_of(old);
   EXPECT_NE(err_of(good, "dot_unusual").find("written by detector 'port_unusual'"), std::string::npos);
-  EXPECT_NE(err_of("not a baseline at all").find("not a picket baseline file"), std::string::npos);
-  EXPECT_NE(err_of("").find("not a picket baseline file"), std::string::npos);
+  EXPECT_NE(err_of("not a baseline at all").find("not a picket state file"), std::string::npos);
+  EXPECT_NE(err_of("").find("not a picket state file"), std::string::npos);
   EXPECT_EQ(err_of(good), "");
   EXPECT_EQ(out.size(), 3u);
-  EXPECT_NE(baseline::read_state_file(d.path + "/missing.state", "port_unusual", out), "");
+  EXPECT_NE(common::read_state_file(d.path + "/missing.state", "port_unusual", out), "");
 }
 
 TEST(StateFile, ShardHashIsThePipelines) {
   for (const char* a : {"10.1.0.1", "10.1.0.2", "192.168.7.7", "fd00::1", "8.8.8.8"})
     for (unsigned n : {1u, 2u, 3u, 4u, 7u, 16u})
-      EXPECT_EQ(baseline::shard_for_host(ip(a), n), picket::pipeline::shard_of(ip(a), n)) << a << " " << n;
+      EXPECT_EQ(common::shard_for_host(ip(a), n), picket::pipeline::shard_of(ip(a), n)) << a << " " << n;
 }
 
 // Port baseline: learn for a day on one run, restart, and keep judging.
@@ -160,8 +150,8 @@ TEST(Persistence, CorruptStateIsIgnoredAndLearnedAgain) {
   EXPECT_TRUE(h.sink.out.empty()) << "the host learns again";
   // The next save replaces the bad file with a good one.
   s->on_flush(h.sink);
-  std::vector<baseline::HostRecord> recs;
-  EXPECT_EQ(baseline::read_state_file(file, "port_unusual", recs), "");
+  std::vector<common::HostRecord> recs;
+  EXPECT_EQ(common::read_state_file(file, "port_unusual", recs), "");
 }
 
 // Feeds the same events to `count` shards routed as the pipeline does, saves,
@@ -173,13 +163,13 @@ std::vector<std::string> two_phase(const std::string& dir, const std::string& de
     Harness h(det, {}, dir);
     std::vector<std::unique_ptr<detect::DetectorShard>> shards;
     for (unsigned i = 0; i < save_count; ++i) shards.push_back(h.make(i, save_count));
-    for (const auto& e : first) shards[baseline::shard_for_host(e.rec.initiator(), save_count)]->on_flow(e, h.sink);
+    for (const auto& e : first) shards[common::shard_for_host(e.rec.initiator(), save_count)]->on_flow(e, h.sink);
     for (auto& s : shards) s->on_flush(h.sink);
   }
   Harness h(det, {}, dir);
   std::vector<std::unique_ptr<detect::DetectorShard>> shards;
   for (unsigned i = 0; i < load_count; ++i) shards.push_back(h.make(i, load_count));
-  for (const auto& e : second) shards[baseline::shard_for_host(e.rec.initiator(), load_count)]->on_flow(e, h.sink);
+  for (const auto& e : second) shards[common::shard_for_host(e.rec.initiator(), load_count)]->on_flow(e, h.sink);
   for (auto& s : shards) s->on_flush(h.sink);
   std::vector<std::string> out;
   for (const auto& f : h.sink.out) out.push_back(describe(f));

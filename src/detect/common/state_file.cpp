@@ -12,7 +12,7 @@
 
 #include "picket/core/hash.hpp"
 
-namespace picket::detect::baseline {
+namespace picket::detect::common {
 
 namespace {
 
@@ -108,30 +108,30 @@ std::string write_state_file(const std::string& path, const std::string& detecto
 
   const std::string tmp = path + ".tmp";
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(tmp.c_str(), "wb"), &std::fclose);
-  if (!f) return "baseline state " + tmp + ": " + std::strerror(errno);
+  if (!f) return "detector state " + tmp + ": " + std::strerror(errno);
   if (std::fwrite(out.data(), 1, out.size(), f.get()) != out.size() || std::fflush(f.get()) != 0)
-    return "baseline state " + tmp + ": write failed: " + std::strerror(errno);
+    return "detector state " + tmp + ": write failed: " + std::strerror(errno);
   f.reset();
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return "baseline state " + path + ": " + std::strerror(errno);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return "detector state " + path + ": " + std::strerror(errno);
   return "";
 }
 
 std::string read_state_file(const std::string& path, const std::string& detector, std::vector<HostRecord>& records) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return "baseline state " + path + ": " + std::strerror(errno);
+  if (!f) return "detector state " + path + ": " + std::strerror(errno);
   std::string data;
   char buf[65536];
   std::size_t got;
   while ((got = std::fread(buf, 1, sizeof(buf), f.get())) > 0) data.append(buf, got);
-  if (std::ferror(f.get())) return "baseline state " + path + ": read failed";
-  const std::string what = "baseline state " + path + ": ";
+  if (std::ferror(f.get())) return "detector state " + path + ": read failed";
+  const std::string what = "detector state " + path + ": ";
   if (data.size() < sizeof(kMagic) + 8 || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0)
-    return what + "not a picket baseline file (ignored)";
+    return what + "not a picket state file (ignored)";
   Reader rd{reinterpret_cast<const unsigned char*>(data.data()) + sizeof(kMagic), data.size() - sizeof(kMagic)};
   const auto version = rd.get<std::uint32_t>();
   if (version != kStateVersion)
     return what + "format version " + std::to_string(version) + ", this picket reads version " +
-           std::to_string(kStateVersion) + " (ignored; the baseline is learned again)";
+           std::to_string(kStateVersion) + " (ignored; what it held is learned again)";
   // The checksum covers everything before its own 8 bytes.
   if (data.size() < sizeof(kMagic) + 4 + 8) return what + "truncated (ignored)";
   const std::size_t body = data.size() - 8;
@@ -167,16 +167,16 @@ std::string read_state_file(const std::string& path, const std::string& detector
   return "";
 }
 
-BaselinePersistence::BaselinePersistence(const DetectorContext& ctx, std::string detector, double save_interval_s)
+StatePersistence::StatePersistence(const DetectorContext& ctx, std::string detector, double save_interval_s)
     : dir_(ctx.state_dir),
       detector_(std::move(detector)),
       index_(ctx.shard_index),
       count_(ctx.shard_count ? ctx.shard_count : 1),
       interval_(core::seconds(save_interval_s)) {}
 
-std::string BaselinePersistence::path() const { return dir_ + "/" + shard_file_name(detector_, index_, count_); }
+std::string StatePersistence::path() const { return dir_ + "/" + shard_file_name(detector_, index_, count_); }
 
-std::vector<HostRecord> BaselinePersistence::load() {
+std::vector<HostRecord> StatePersistence::load() {
   std::vector<HostRecord> mine;
   if (!enabled()) return mine;
   namespace fs = std::filesystem;
@@ -187,7 +187,7 @@ std::vector<HostRecord> BaselinePersistence::load() {
     if (shard_count_of(name, detector_) != 0) files.push_back(it->path().string());
   }
   if (ec && ec != std::errc::no_such_file_or_directory)
-    report_once("baseline state directory " + dir_ + ": " + ec.message());
+    report_once("detector state directory " + dir_ + ": " + ec.message());
   std::sort(files.begin(), files.end());  // the same order in every shard and run
   std::map<core::IpAddr, HostRecord> by_host;
   for (const auto& file : files) {
@@ -208,7 +208,7 @@ std::vector<HostRecord> BaselinePersistence::load() {
   return mine;
 }
 
-bool BaselinePersistence::due(core::Nanos now) {
+bool StatePersistence::due(core::Nanos now) {
   if (!enabled() || interval_ == 0) return false;
   if (next_ == 0) {
     // Whole multiples of the interval, so that all shards save together.
@@ -220,7 +220,7 @@ bool BaselinePersistence::due(core::Nanos now) {
   return true;
 }
 
-void BaselinePersistence::save(core::Nanos now, const std::vector<HostRecord>& records) {
+void StatePersistence::save(core::Nanos now, const std::vector<HostRecord>& records) {
   if (!enabled()) return;
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -245,4 +245,4 @@ void BaselinePersistence::save(core::Nanos now, const std::vector<HostRecord>& r
   ++saves_;
 }
 
-}  // namespace picket::detect::baseline
+}  // namespace picket::detect::common

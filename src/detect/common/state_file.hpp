@@ -1,6 +1,7 @@
 #pragma once
-// Baseline state files: what each per-host baseline detector has learned,
-// saved so that a restart does not forget what is normal.
+// Detector state files: what a per-host detector has learned (the baselines'
+// normal, the spam detector's known mail senders), saved so that a restart
+// does not forget it.
 //
 // One file per detector shard, "<dir>/<detector>.shard-<i>-of-<n>.state",
 // written to a temporary name and renamed, so a crash mid-save leaves the old
@@ -22,7 +23,7 @@
 #include "picket/core/ip_addr.hpp"
 #include "picket/detect/detector.hpp"
 
-namespace picket::detect::baseline {
+namespace picket::detect::common {
 
 inline constexpr std::uint32_t kStateVersion = 1;
 
@@ -45,9 +46,9 @@ std::string read_state_file(const std::string& path, const std::string& detector
 
 // Where and when one shard saves, and what it loads. Without a state
 // directory it does nothing.
-class BaselinePersistence {
+class StatePersistence {
  public:
-  BaselinePersistence(const DetectorContext& ctx, std::string detector, double save_interval_s);
+  StatePersistence(const DetectorContext& ctx, std::string detector, double save_interval_s);
 
   bool enabled() const { return !dir_.empty(); }
   // Every saved host that belongs to this shard (from all files of the
@@ -73,4 +74,4 @@ class BaselinePersistence {
 // (many shards read the same files).
 void report_once(const std::string& message);
 
-}  // namespace picket::detect::baseline
+}  // namespace picket::detect::common
