@@ -100,9 +100,7 @@ void parse_text_list(std::string_view text, const std::string& path, bool maltra
     ind.description = desc;
     ind.line = line_no;
     sink(ind);
-    (ind.kind == IndicatorKind::kAddress ? report.addresses
-     : ind.kind == IndicatorKind::kDomain ? report.domains
-                                          : report.patterns)++;
+    report.count(ind.kind);
   }
 }
 
