@@ -73,6 +73,8 @@ std::string classify_token(std::string_view t, Indicator& out, std::string& scra
   }
   if (const auto slash = t.find('/'); slash != std::string_view::npos) {
     // A broken CIDR (an address, '/', digits) or a maltrail URL trail (host/path).
+    // maltrail also has path-only trails ("/gate.php", any host): not matched.
+    if (slash == 0) return "unsupported";
     const std::string_view after = t.substr(slash + 1);
     if (core::IpAddr::parse(t.substr(0, slash)) && (after.empty() || all_digits(after)))
       return "bad CIDR '" + std::string(t) + "'";

@@ -88,7 +88,8 @@ TEST(UrlIndicator, TrailsWithoutScheme) {
   EXPECT_NE(classify("203.0.113.0/40").find("bad CIDR"), std::string::npos);
   EXPECT_NE(classify("203.0.113.0/").find("bad CIDR"), std::string::npos);
   EXPECT_EQ(classify("203.0.113.0/24"), "A 203.0.113.0/24");
-  EXPECT_NE(classify("/gate.php").find("bad URL host"), std::string::npos);
+  // maltrail's path-only trails (any host) are not matched.
+  EXPECT_EQ(classify("/wp-includes/gate.php"), "! unsupported");
 }
 
 TEST(UrlRequestKey, OriginAbsoluteAndOtherForms) {
@@ -163,11 +164,14 @@ TEST(UrlLoaders, EachFormatGivesUrlEntries) {
 
   got.clear();
   ListReport m;
-  parse_text_list("# Maltrail\n# Aliases: gatebot\nevil.example/gate.php\nftp://evil.example/x\n", "trail.txt", true,
-                  sink, m);
+  parse_text_list("# Maltrail\n# Aliases: gatebot\nevil.example/gate.php\nftp://evil.example/x\n/ringin/merge/\n"
+                  "/gate.php\n",
+                  "trail.txt", true, sink, m);
   EXPECT_EQ(got, (std::vector<std::string>{"U evil.example/gate.php @3"}));
   EXPECT_EQ(m.urls, 1u);
-  EXPECT_EQ(m.unsupported, 1u);
+  EXPECT_EQ(m.patterns, 0u);     // "/ringin/merge/" is a path-only trail, not a regex
+  EXPECT_EQ(m.unsupported, 3u);  // ftp://, and the two path-only trails
+  EXPECT_TRUE(m.errors.empty()) << m.errors[0];
 
   got.clear();
   ListReport c;
