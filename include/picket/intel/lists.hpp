@@ -2,7 +2,7 @@
 // Threat and trusted lists: categories, list files and their formats.
 //
 // A list file is read into indicators (an address or CIDR, a domain with its
-// match mode, or a domain pattern), handed one by one to a sink so that a
+// match mode, a domain pattern, or a URL with a path), handed one by one to a sink so that a
 // million-entry list never exists as a million small strings. Malformed
 // lines are reported as "FILE:LINE: reason" and skipped; the rest loads.
 // Formats (src/intel/README.md): plain text, CSV (AlienVault OTX exports),
