@@ -29,11 +29,13 @@ INTEL_EXPECT = [
 TRUSTED_HOST = '10.1.0.87'
 # The c2 list's URL entry, http://files.url-test.example/drop/gate.php (its host
 # is on no list): 10.1.0.89 fetches it, 10.1.0.90 fetches another path of the
-# same host and must stay silent.
+# same host, 10.1.0.91 fetches it with a query so long that picket cuts the
+# request target (a cut target matches nothing); both must stay silent.
 URL_HOST = 'files.url-test.example'
 URL_PATH = '/drop/gate.php'
 URL_SERVER = '203.0.113.140'
 URL_SILENT_HOST = '10.1.0.90'
+URL_CUT_HOST = '10.1.0.91'
 
 
 def _connect(ctx, client, server, port, t, payload=b'hello'):
@@ -81,6 +83,7 @@ def build_intel_lists(ctx):
     # another path on the same host from another home host.
     t = _http_get(ctx, '10.1.0.89', URL_SERVER, URL_HOST, URL_PATH + '?id=42', t + 1 * S)
     t = _http_get(ctx, URL_SILENT_HOST, URL_SERVER, URL_HOST, '/drop/other.php', t + 1 * S)
+    t = _http_get(ctx, URL_CUT_HOST, URL_SERVER, URL_HOST, URL_PATH + '?data=' + 'A' * 300, t + 1 * S)
     ctx.man['intel_expect'] = [list(x) for x in INTEL_EXPECT]
 
 

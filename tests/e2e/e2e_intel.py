@@ -89,6 +89,8 @@ def case_lists(env, c):
             "URL entry: matched on httpUrl, naming the list's URL and the host", json.dumps(url))
     c.check(not any(local_host(f) == gi.URL_SILENT_HOST for f in final),
             "another path on the listed URL's host: no finding")
+    c.check(not any(local_host(f) == gi.URL_CUT_HOST for f in final),
+            "the listed URL with a request target cut at 255 bytes: no finding")
 
     untrusted = list(final_state(env.replay(pcap, *list_args(env, trusted=False))[0]).values())
     got2 = sorted((f["type"], local_host(f)) for f in untrusted)
