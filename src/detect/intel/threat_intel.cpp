@@ -13,8 +13,14 @@
 #include "intel_detectors.hpp"
 #include "picket/intel/pattern_scanner.hpp"
 #include "picket/intel/store.hpp"
+#include "picket/proto/http_request.hpp"
 
 namespace picket::detect::intel {
+
+// URL entries, the event and the HTTP parser agree on the longest target.
+static_assert(kServerNameEventMaxTarget == proto::kHttpMaxUri &&
+                  picket::intel::kUrlMaxTarget + 1 == proto::kHttpMaxUri,
+              "a request target the parser keeps whole must reach the URL match whole");
 
 namespace {
 
