@@ -3,6 +3,7 @@
 nothing fires).  INTEL_EXPECT is what `picket replay` must report with the
 lists given as in tests/e2e/e2e_intel.py."""
 
+from . import apps
 from . import dnsthreats as dt
 from . import scenarios as sc
 from .flows import CLIENT, TcpFlow
@@ -22,9 +23,19 @@ INTEL_EXPECT = [
     ('Recon:EC2/PortProbeUnprotectedPort', '10.1.0.85'),   # listed scanner, port 22 answered
     ('Impact:EC2/MaliciousDomainRequest.Custom', '10.1.0.86'),
     ('Trojan:EC2/DGADomainRequest.C!DNS', '10.1.0.88'),    # the dga canary name
+    ('Backdoor:EC2/C&CActivity.B!DNS', '10.1.0.89'),      # plain-HTTP GET of a c2-listed URL (query added)
 ]
 # 10.1.0.87 asks for a c2-listed name that is also trusted: nothing.
 TRUSTED_HOST = '10.1.0.87'
+# The c2 list's URL entry, http://files.url-test.example/drop/gate.php (its host
+# is on no list): 10.1.0.89 fetches it, 10.1.0.90 fetches another path of the
+# same host, 10.1.0.91 fetches it with a query so long that picket cuts the
+# request target (a cut target matches nothing); both must stay silent.
+URL_HOST = 'files.url-test.example'
+URL_PATH = '/drop/gate.php'
+URL_SERVER = '203.0.113.140'
+URL_SILENT_HOST = '10.1.0.90'
+URL_CUT_HOST = '10.1.0.91'
 
 
 def _connect(ctx, client, server, port, t, payload=b'hello'):
@@ -33,6 +44,16 @@ def _connect(ctx, client, server, port, t, payload=b'hello'):
     rtt = rng.randint(5 * MS, 40 * MS)
     t = f.handshake(t, rtt)
     t = f.exchange(t + 10 * MS, payload, b'x' * rng.randint(50, 400), rtt)
+    return f.close(t + 50 * MS, CLIENT, rtt)
+
+
+def _http_get(ctx, client, server, host, target, t):
+    rng = ctx.rng
+    f = TcpFlow(ctx.tl, rng, client, server, ctx.eport(client), 80, ttl=(64, 52))
+    rtt = rng.randint(5 * MS, 40 * MS)
+    t = f.handshake(t, rtt)
+    req = apps.http_get(host, target, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)')
+    t = f.exchange(t + 10 * MS, req, apps.http_response(rng, rng.randint(200, 800)), rtt)
     return f.close(t + 50 * MS, CLIENT, rtt)
 
 
@@ -58,6 +79,11 @@ def build_intel_lists(ctx):
     t = dt.txn(ctx, t + 1 * S, TRUSTED_HOST, 'x.trusted.c2-test.example', rcode=3)
     # the dga canary of the test list.
     t = dt.txn(ctx, t + 1 * S, '10.1.0.88', 'dga.canary.picket.invalid', rcode=3)
+    # URL entries: the listed path (with a query the entry does not name), then
+    # another path on the same host from another home host.
+    t = _http_get(ctx, '10.1.0.89', URL_SERVER, URL_HOST, URL_PATH + '?id=42', t + 1 * S)
+    t = _http_get(ctx, URL_SILENT_HOST, URL_SERVER, URL_HOST, '/drop/other.php', t + 1 * S)
+    t = _http_get(ctx, URL_CUT_HOST, URL_SERVER, URL_HOST, URL_PATH + '?data=' + 'A' * 300, t + 1 * S)
     ctx.man['intel_expect'] = [list(x) for x in INTEL_EXPECT]
 
 

@@ -141,10 +141,10 @@ int run_check(const CheckOptions& o) {
   for (const auto& e : report.errors) std::printf("error: %s\n", e.c_str());
   for (std::size_t i = 0; i < snap->lists.size(); ++i) {
     const auto& l = snap->lists[i];
-    std::printf("%s: list '%s', category %s, format %s: %zu addresses, %zu domains, %zu patterns, %zu unsupported, "
-                "%zu errors\n",
+    std::printf("%s: list '%s', category %s, format %s: %zu addresses, %zu domains, %zu patterns, %zu urls, "
+                "%zu unsupported, %zu errors\n",
                 l.path.c_str(), l.name.c_str(), intel::category_name(l.category), intel::format_name(l.format),
-                l.addresses, l.domains, l.patterns, l.unsupported, l.errors);
+                l.addresses, l.domains, l.patterns, l.urls, l.unsupported, l.errors);
   }
   std::printf("total: %zu entries in %zu lists, %zu errors (%.3f s, %.1f MiB)\n", report.entries, snap->lists.size(),
               report.errors.size(), report.seconds, static_cast<double>(snap->memory_bytes()) / (1 << 20));

@@ -146,7 +146,8 @@ void parse_csv_list(std::string_view text, const std::string& path, const Indica
     }
     const bool want_addr = tc == TypeClass::kAddress || tc == TypeClass::kCidr;
     const bool want_name = tc == TypeClass::kDomain || tc == TypeClass::kHostname;
-    if ((want_addr && ind.kind != IndicatorKind::kAddress) || (want_name && ind.kind == IndicatorKind::kAddress)) {
+    if ((want_addr && ind.kind != IndicatorKind::kAddress) ||
+        (want_name && (ind.kind == IndicatorKind::kAddress || ind.kind == IndicatorKind::kUrl))) {
       report.errors.push_back(where + "'" + token + "' is not a " + type);
       continue;
     }
@@ -158,9 +159,7 @@ void parse_csv_list(std::string_view text, const std::string& path, const Indica
     if (col_desc >= 0 && col_desc < static_cast<int>(fields.size())) ind.description = fields[col_desc];
     ind.line = line_no;
     sink(ind);
-    (ind.kind == IndicatorKind::kAddress ? report.addresses
-     : ind.kind == IndicatorKind::kDomain ? report.domains
-                                          : report.patterns)++;
+    report.count(ind.kind);
   }
 }
 

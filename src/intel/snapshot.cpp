@@ -29,7 +29,8 @@ std::vector<std::string> default_list_files(const std::string& dir) {
 
 std::size_t Snapshot::memory_bytes() const {
   std::size_t n = entries.capacity() * sizeof(EntryInfo) + descriptions.capacity() + ips.memory_bytes() +
-                  domains.memory_bytes() + trusted_ips.memory_bytes() + trusted_domains.memory_bytes();
+                  domains.memory_bytes() + trusted_ips.memory_bytes() + trusted_domains.memory_bytes() +
+                  urls.memory_bytes();
   for (const auto& p : pattern_text) n += p.capacity() + sizeof(p);
   return n;
 }
@@ -46,7 +47,7 @@ class Loader {
     const auto list = static_cast<std::uint16_t>(s_.lists.size());
     s_.lists.emplace_back();
     ListReport rep;
-    std::size_t rejected = 0;
+    std::size_t rejected = 0, rejected_urls = 0;
     const auto sink = [&](const Indicator& ind) {
       const auto entry = static_cast<std::uint32_t>(s_.entries.size());
       EntryInfo e;
@@ -74,6 +75,18 @@ class Loader {
           s_.pattern_text.emplace_back(ind.text);
           s_.pattern_entry.push_back(entry);
           break;
+        case IndicatorKind::kUrl:
+          if (spec.trusted) {
+            // Trusting one URL of a host while its other paths stay suspect
+            // is not a distinction the trusted lists make: they trust names
+            // and addresses, and a trusted host already silences its URLs.
+            rep.errors.push_back(spec.path + ":" + std::to_string(ind.line) +
+                                 ": URLs are not supported in trusted lists (trust the host instead)");
+            ++rejected_urls;
+            return;
+          }
+          urls_.add(ind.text, entry);
+          break;
       }
       s_.entries.push_back(e);
     };
@@ -96,10 +109,11 @@ class Loader {
     info.addresses = rep.addresses;
     info.domains = rep.domains - std::min(rep.domains, rejected);
     info.patterns = rep.patterns;
+    info.urls = rep.urls - std::min(rep.urls, rejected_urls);
     info.unsupported = rep.unsupported;
     info.errors = rep.errors.size();
     if (!spec.trusted && info.entries_loaded() > 0) s_.categories |= 1u << static_cast<unsigned>(info.category);
-    r_.entries += info.addresses + info.domains + info.patterns;
+    r_.entries += info.entries_loaded();
     for (const auto& e : rep.errors) r_.errors.push_back(e);
     r_.lists.push_back(std::move(rep));
   }
@@ -109,6 +123,7 @@ class Loader {
     s_.domains = domains_.build();
     s_.trusted_ips = trusted_ips_.build();
     s_.trusted_domains = trusted_domains_.build();
+    s_.urls = urls_.build();
   }
 
  private:
@@ -128,6 +143,7 @@ class Loader {
   BuildReport& r_;
   IpSet::Builder ips_, trusted_ips_;
   DomainSet::Builder domains_, trusted_domains_;
+  UrlSet::Builder urls_;
   std::uint32_t last_offset_ = 0;
   std::uint16_t last_len_ = 0;
 };

@@ -191,9 +191,7 @@ void parse_stix_bundle(std::string_view text, const std::string& path, const Ind
         continue;
       }
       sink(ind);
-      (ind.kind == IndicatorKind::kAddress ? report.addresses
-       : ind.kind == IndicatorKind::kDomain ? report.domains
-                                            : report.patterns)++;
+      report.count(ind.kind);
     }
   }
 }

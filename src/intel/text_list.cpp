@@ -86,6 +86,12 @@ void parse_text_list(std::string_view text, const std::string& path, bool maltra
       token = rest.substr(0, e);
       rest = trim(rest.substr(e));
     }
+    // maltrail's path-only trails ("/ringin/merge/": that path on any host)
+    // are not matched; in a trail file "/.../" is such a path, not a regex.
+    if (maltrail && token.front() == '/') {
+      ++report.unsupported;
+      continue;
+    }
     Indicator ind;
     const std::string err = classify_token(token, ind, scratch);
     if (err == "unsupported") {
@@ -100,9 +106,7 @@ void parse_text_list(std::string_view text, const std::string& path, bool maltra
     ind.description = desc;
     ind.line = line_no;
     sink(ind);
-    (ind.kind == IndicatorKind::kAddress ? report.addresses
-     : ind.kind == IndicatorKind::kDomain ? report.domains
-                                          : report.patterns)++;
+    report.count(ind.kind);
   }
 }
 

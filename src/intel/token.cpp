@@ -1,5 +1,6 @@
 // One token of a plain-text or maltrail list: what kind of indicator it is.
 #include "picket/intel/lists.hpp"
+#include "picket/intel/url_set.hpp"
 
 namespace picket::intel {
 
@@ -41,13 +42,18 @@ std::string classify_token(std::string_view t, Indicator& out, std::string& scra
     out.text = t.substr(1, t.size() - 2);
     return "";
   }
-  // URL: only the host is matched, and only when the URL names no more than the host.
+  // URL. With a path (or a query) it is a URL entry, matched against HTTP
+  // requests; naming no more than the host, it is that host, exactly.
   if (const auto scheme = t.find("://"); scheme != std::string_view::npos) {
+    const std::string err = normalise_url(t, scratch);
+    if (err.empty()) {
+      out.kind = IndicatorKind::kUrl;
+      out.text = scratch;
+      return "";
+    }
+    if (err != kUrlNoPath) return err;
     std::string_view rest = t.substr(scheme + 3);
-    const auto slash = rest.find_first_of("/?#");
-    std::string_view host = rest.substr(0, slash);
-    const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-    if (!path.empty() && path != "/") return "unsupported";
+    std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
     if (const auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
     if (!host.empty() && host.front() == '[') {
       const auto close = host.find(']');
@@ -56,13 +62,32 @@ std::string classify_token(std::string_view t, Indicator& out, std::string& scra
     } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
       host = host.substr(0, colon);
     }
-    const std::string err = classify_token(host, out, scratch);
-    if (err.empty() && out.kind == IndicatorKind::kDomain) out.match = DomainMatch::kExact;
-    return err;
+    const std::string herr = classify_token(host, out, scratch);
+    if (herr.empty() && out.kind == IndicatorKind::kDomain) out.match = DomainMatch::kExact;
+    return herr;
   }
   // Address, CIDR, or address:port (maltrail writes C2 endpoints that way; the port is not kept).
   if (const auto c = core::Cidr::parse(t)) {
     out.cidr = *c;
+    return "";
+  }
+  if (const auto slash = t.find('/'); slash != std::string_view::npos) {
+    // A broken CIDR (an address, '/', digits) or a maltrail URL trail (host/path).
+    // maltrail also has path-only trails ("/gate.php", any host): not matched.
+    if (slash == 0) return "unsupported";
+    const std::string_view after = t.substr(slash + 1);
+    if (core::IpAddr::parse(t.substr(0, slash)) && (after.empty() || all_digits(after)))
+      return "bad CIDR '" + std::string(t) + "'";
+    const std::string err = normalise_url(t, scratch);
+    if (err == kUrlNoPath) {
+      // "host/": the host alone, exactly, as for "http://host/".
+      const std::string herr = classify_token(t.substr(0, slash), out, scratch);
+      if (herr.empty() && out.kind == IndicatorKind::kDomain) out.match = DomainMatch::kExact;
+      return herr;
+    }
+    if (!err.empty()) return err;
+    out.kind = IndicatorKind::kUrl;
+    out.text = scratch;
     return "";
   }
   if (const auto colon = t.rfind(':'); colon != std::string_view::npos && all_digits(t.substr(colon + 1))) {
@@ -74,12 +99,6 @@ std::string classify_token(std::string_view t, Indicator& out, std::string& scra
     }
     // domain:port: the port is not kept either.
     t = host;
-  }
-  if (t.find('/') != std::string_view::npos) {
-    // A maltrail URL trail (host/path) or a broken CIDR.
-    const auto slash = t.find('/');
-    if (core::IpAddr::parse(t.substr(0, slash))) return "bad CIDR '" + std::string(t) + "'";
-    return "unsupported";
   }
   out.kind = IndicatorKind::kDomain;
   if (t.front() == '=') {

@@ -34,6 +34,7 @@ std::uint64_t content_hash(const detect::ServerNameEvent& e) {
   const std::uint64_t fields = (std::uint64_t{e.client_port} << 32) | (std::uint64_t{e.server_port} << 16) |
                                static_cast<std::uint64_t>(e.kind);
   h = core::hash_bytes(&fields, sizeof(fields), h);
+  h = core::hash_bytes(e.target, e.target_len, h);
   return core::hash_bytes(e.name, e.name_len, h);
 }
 

@@ -210,7 +210,8 @@ void Worker::handle_dns(const net::PacketView& v, flow::FlowRecord& r) {
   if (wiring_.events) send_event(ev);
 }
 
-void Worker::send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name) {
+void Worker::send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name,
+                              const proto::HttpRequest* http) {
   if (!wiring_.send_server_names || !name[0]) return;
   detect::ServerNameEvent ev;
   ev.ts = v.ts;
@@ -223,6 +224,13 @@ void Worker::send_server_name(const net::PacketView& v, detect::ServerNameEvent:
   if (n >= sizeof(ev.name)) n = sizeof(ev.name) - 1;
   std::memcpy(ev.name, name, n);
   ev.name_len = static_cast<std::uint16_t>(n);
+  if (http) {
+    std::size_t t = std::strlen(http->uri);
+    ev.target_truncated = http->uri_truncated || t >= sizeof(ev.target);
+    if (t >= sizeof(ev.target)) t = sizeof(ev.target) - 1;
+    std::memcpy(ev.target, http->uri, t);
+    ev.target_len = static_cast<std::uint16_t>(t);
+  }
   ++stats_.server_name_events;
   send(shard_of(ev.client, wiring_.workers), ev);
 }
@@ -248,7 +256,7 @@ void Worker::handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecor
   if (proto::parse_http_request(p, v.payload_len, req) == proto::HttpStatus::kNotHttp) return;
   r.app = flow::AppProto::kHttp;
   ++stats_.http_requests;
-  if (req.host[0]) send_server_name(v, detect::ServerNameEvent::Kind::kHttpHost, req.host);
+  if (req.host[0]) send_server_name(v, detect::ServerNameEvent::Kind::kHttpHost, req.host, &req);
   if (!wiring_.events) return;
   detect::HttpEvent ev;
   ev.ts = v.ts;

@@ -16,6 +16,7 @@
 #include "picket/flow/flow_table.hpp"
 #include "picket/match/pattern_set.hpp"
 #include "picket/proto/dns.hpp"
+#include "picket/proto/http_request.hpp"
 #include "picket/pipeline/pipeline.hpp"
 #include "shard_host.hpp"
 
@@ -81,7 +82,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   void broadcast_watermark(core::Nanos t);
   void send(unsigned shard, const MeshMessage& m);
   void send_event(const exporter::EventRecord& e);
-  void send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name);
+  void send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name,
+                        const proto::HttpRequest* http = nullptr);
   bool drain_mesh();
 
   WorkerWiring wiring_;

@@ -28,9 +28,14 @@ def local_host(f):
     return f["resource"]["instanceDetails"]["instanceId"][len("host-"):]
 
 
-def intel_expect(env):
+def gentraffic_intel(env):
     sys.path.insert(0, os.path.join(env.src, "scripts"))
     from gentraffic import intel  # noqa: E402
+    return intel
+
+
+def intel_expect(env):
+    intel = gentraffic_intel(env)
     return sorted(tuple(x) for x in intel.INTEL_EXPECT), intel.TRUSTED_HOST
 
 
@@ -74,6 +79,19 @@ def case_lists(env, c):
             caller["service"]["action"]["networkConnectionAction"]["connectionDirection"] == "INBOUND",
             "TorIPCaller: INBOUND, local host is the TARGET")
 
+    gi = gentraffic_intel(env)
+    url = [f for f in final if local_host(f) == "10.1.0.89"]
+    ev = url[0]["service"]["evidence"] if len(url) == 1 else {}
+    c.check(len(url) == 1 and ev.get("httpUrl") == 1 and "httpHost" not in ev and
+            ev.get("threatIntelligenceDetails") ==
+            [{"threatListName": "test-c2", "threatNames": [gi.URL_HOST + gi.URL_PATH, "gate panel"]}] and
+            url[0]["service"]["action"]["dnsRequestAction"]["domain"] == gi.URL_HOST,
+            "URL entry: matched on httpUrl, naming the list's URL and the host", json.dumps(url))
+    c.check(not any(local_host(f) == gi.URL_SILENT_HOST for f in final),
+            "another path on the listed URL's host: no finding")
+    c.check(not any(local_host(f) == gi.URL_CUT_HOST for f in final),
+            "the listed URL with a request target cut at 255 bytes: no finding")
+
     untrusted = list(final_state(env.replay(pcap, *list_args(env, trusted=False))[0]).values())
     got2 = sorted((f["type"], local_host(f)) for f in untrusted)
     c.check(got2 == sorted(want + [("Backdoor:EC2/C&CActivity.B!DNS", trusted_host)]),
@@ -93,24 +111,31 @@ def case_check(env, c):
     """picket intel check: counts per list, FILE:LINE errors, exit status."""
     d = os.path.join(env.src, "tests", "data", "intel")
     p = run(env, "intel", "check", *[os.path.join(d, n + ".txt") for n in LISTS])
-    c.check(p.returncode == 0 and "total: 8 entries in 7 lists, 0 errors" in p.stdout,
-            "check of the test lists: 8 entries, exit 0", p.stdout + p.stderr)
+    # Counted by hand from tests/data/intel: c2 has a domain and a URL, tor two
+    # addresses, the five others one entry each.
+    c.check(p.returncode == 0 and "total: 9 entries in 7 lists, 0 errors" in p.stdout,
+            "check of the test lists: 9 entries, exit 0", p.stdout + p.stderr)
+    c.check("list 'test-c2', category c2, format text: 0 addresses, 1 domains, 0 patterns, 1 urls, 0 unsupported"
+            in p.stdout, "check of the test lists: c2's URL entry is counted", p.stdout)
     broken = os.path.join(env.work, "broken.txt")
     with open(broken, "w") as f:
-        f.write("#! category: c2\nok.example\nnot..a..name\n203.0.113.0/40\n#! colour: red\n198.51.100.1\n")
+        f.write("#! category: c2\nok.example\nnot..a..name\n203.0.113.0/40\n#! colour: red\n198.51.100.1\n"
+                "http://bad..host/gate.php\n")
     p = run(env, "intel", "check", broken)
     c.check(p.returncode == 1, "broken list: exit 1", str(p.returncode))
-    for line, what in ((3, "not an IP address"), (4, "bad CIDR"), (5, "unknown metadata key")):
+    for line, what in ((3, "not an IP address"), (4, "bad CIDR"), (5, "unknown metadata key"), (7, "bad URL host")):
         c.check(f"{broken}:{line}: " in p.stdout and what in p.stdout, f"broken list: line {line} reported ({what})",
                 p.stdout)
     c.check("2 addresses" not in p.stdout and "1 addresses, 1 domains" in p.stdout,
             "broken list: the good lines still load", p.stdout)
     csv = os.path.join(env.work, "otx.csv")
     with open(csv, "w") as f:
-        f.write("Indicator type,Indicator,Description\nIPv4,203.0.113.5,x\nFileHash-MD5,abc,\nhostname,h.example,\n")
+        f.write("Indicator type,Indicator,Description\nIPv4,203.0.113.5,x\nFileHash-MD5,abc,\nhostname,h.example,\n"
+                "URL,http://u.example/a.exe,\nURL,ftp://u.example/b.exe,\n")
     p = run(env, "intel", "check", "custom:otx=" + csv)
     c.check(p.returncode == 0 and "list 'otx', category custom, format csv: 1 addresses, 1 domains, 0 patterns, "
-            "1 unsupported" in p.stdout, "OTX CSV: counts and unsupported hashes", p.stdout)
+            "1 urls, 2 unsupported" in p.stdout, "OTX CSV: counts, the http URL, unsupported hash and ftp URL",
+            p.stdout)
     p = run(env, "intel", "check", "evil:x=" + csv)
     c.check(p.returncode == 2 and "unknown category 'evil'" in p.stderr, "unknown category: usage error", p.stderr)
     p = run(env, "replay", "-q", "--threat-list", "/nonexistent/list.txt", "--no-default-lists",
@@ -160,10 +185,18 @@ def case_shared(env, c):
                        if "threatIntelligenceDetails" in f["service"]["evidence"]))
     c.check(("Backdoor:EC2/C&CActivity.B", "10.4.25.101") in pairs,
             "emotet capture: 10.4.25.101's TLS to 138.197.147.101 is C&CActivity.B", str(pairs))
-    # maltrail lists gandhitoday.org and filmmogzivota.rs only as URL trails (host/path):
-    # picket does not match URLs, and matching their hosts would flag whole sites.
-    c.check(not any(t.endswith("!DNS") for t, _ in pairs),
-            "emotet capture: URL trails (gandhitoday.org/video/...) are not turned into domain hits", str(pairs))
+    # maltrail lists gandhitoday.org and filmmogzivota.rs only as URL trails (host/path);
+    # MANIFEST.md names the two GETs of those paths in the capture. They match as
+    # URLs (httpUrl), never as the whole host (httpHost, dns).
+    url_hits = sorted((local_host(f), f["service"]["evidence"]["threatIntelligenceDetails"][0]["threatNames"][0])
+                      for f in final_state(findings).values()
+                      if f["type"] == "Backdoor:EC2/C&CActivity.B!DNS" and "httpUrl" in f["service"]["evidence"])
+    c.check(url_hits == [("10.4.20.102", "gandhitoday.org/video/6JvA8/"),
+                         ("10.4.25.101", "filmmogzivota.rs/SpryAssets/gDR/")],
+            "emotet capture: the two GETs of maltrail URL trails are C&CActivity.B!DNS on httpUrl", str(url_hits))
+    c.check(not any(t.endswith("!DNS") and ("httpHost" in f["service"]["evidence"] or "dns" in f["service"]["evidence"])
+                    for f in final_state(findings).values() for t in [f["type"]]),
+            "emotet capture: URL trails are not turned into domain hits", str(pairs))
     tor = os.path.join(env.shared, "tor", "ndpi_tor_2013.pcap")
     if os.path.exists(tor):
         relays = os.path.join(env.work, "tor2013.txt")

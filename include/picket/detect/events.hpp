@@ -18,6 +18,7 @@ struct FlowEvent {
 
 inline constexpr std::size_t kDnsEventMaxName = 256;
 inline constexpr std::size_t kDnsEventMaxAddrs = 8;
+inline constexpr std::size_t kServerNameEventMaxTarget = 256;  // proto::kHttpMaxUri
 
 // One DNS message seen on the wire (a query or a response).
 struct DnsEvent {
@@ -52,6 +53,11 @@ struct ServerNameEvent {
   bool server_local = false;
   std::uint16_t name_len = 0;
   char name[kDnsEventMaxName] = {};  // lower case as sent, NUL-terminated
+  // kHttpHost: the request target as sent ("/path?query", or absolute form
+  // through a proxy), cut to fit; a cut target names no URL.
+  bool target_truncated = false;
+  std::uint16_t target_len = 0;
+  char target[kServerNameEventMaxTarget] = {};
 };
 
 // A TLS ClientHello with a server name.

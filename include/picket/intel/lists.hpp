@@ -2,7 +2,7 @@
 // Threat and trusted lists: categories, list files and their formats.
 //
 // A list file is read into indicators (an address or CIDR, a domain with its
-// match mode, or a domain pattern), handed one by one to a sink so that a
+// match mode, a domain pattern, or a URL with a path), handed one by one to a sink so that a
 // million-entry list never exists as a million small strings. Malformed
 // lines are reported as "FILE:LINE: reason" and skipped; the rest loads.
 // Formats (src/intel/README.md): plain text, CSV (AlienVault OTX exports),
@@ -58,13 +58,15 @@ struct ListSpec {
 // "[CATEGORY:NAME=]PATH" (--threat-list). Returns "" or an error message.
 std::string parse_threat_list_arg(std::string_view text, ListSpec& out);
 
-enum class IndicatorKind : std::uint8_t { kAddress, kDomain, kDomainPattern };
+// kUrl: a URL with a path, matched against plain-HTTP requests (url_set.hpp).
+enum class IndicatorKind : std::uint8_t { kAddress, kDomain, kDomainPattern, kUrl };
 
 // One indicator as read; the views are valid during the sink call only.
 struct Indicator {
   IndicatorKind kind = IndicatorKind::kAddress;
   core::Cidr cidr;                          // kAddress
-  std::string_view text;                    // kDomain: the name; kDomainPattern: a regex (Hyperscan syntax)
+  std::string_view text;                    // kDomain: the name; kDomainPattern: a regex (Hyperscan syntax);
+                                            // kUrl: the key normalise_url gives ("host/path?query")
   DomainMatch match = DomainMatch::kSuffix;  // kDomain
   std::string_view description;             // threat name or comment, may be empty
   unsigned line = 0;
@@ -76,10 +78,16 @@ struct ListReport {
   ListFormat format = ListFormat::kAuto;
   std::string name, source;              // from `#! name:` / `#! source:` (or the STIX bundle)
   std::optional<Category> category;      // from `#! category:`
-  std::size_t addresses = 0, domains = 0, patterns = 0;
-  std::size_t unsupported = 0;           // indicators of kinds picket does not match (hashes, URLs with a path, ...)
+  std::size_t addresses = 0, domains = 0, patterns = 0, urls = 0;
+  std::size_t unsupported = 0;           // indicators of kinds picket does not match (hashes, ftp:// URLs, ...)
   std::vector<std::string> errors;       // "FILE:LINE: reason"
-  std::size_t entries() const { return addresses + domains + patterns; }
+  std::size_t entries() const { return addresses + domains + patterns + urls; }
+  void count(IndicatorKind k) {
+    (k == IndicatorKind::kAddress ? addresses
+     : k == IndicatorKind::kDomain ? domains
+     : k == IndicatorKind::kUrl    ? urls
+                                   : patterns)++;
+  }
 };
 
 using IndicatorSink = std::function<void(const Indicator&)>;
@@ -97,9 +105,10 @@ void parse_stix_bundle(std::string_view text, const std::string& path, const Ind
 ListFormat detect_format(const std::string& path, std::string_view text);
 
 // Classifies one token of a plain-text or trail list (an address, CIDR,
-// IP:port, domain, *.domain, =exact.domain, wildcard, /regex/ or URL).
-// Returns "" (and fills `out`, whose text may point into `scratch`), "unsupported"
-// for a URL with a path, or an error message.
+// IP:port, domain, *.domain, =exact.domain, wildcard, /regex/, URL, or a
+// maltrail URL trail host/path). Returns "" (and fills `out`, whose text may
+// point into `scratch`), "unsupported" for what picket cannot match (a URL
+// with a path and a scheme other than http/https), or an error message.
 std::string classify_token(std::string_view token, Indicator& out, std::string& scratch);
 
 }  // namespace picket::intel

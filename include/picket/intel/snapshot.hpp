@@ -11,6 +11,7 @@
 #include "picket/intel/domain_set.hpp"
 #include "picket/intel/ip_set.hpp"
 #include "picket/intel/lists.hpp"
+#include "picket/intel/url_set.hpp"
 
 namespace picket::match {
 class Database;
@@ -25,8 +26,8 @@ struct ListInfo {
   Category category = Category::kCustom;
   ListFormat format = ListFormat::kAuto;
   bool trusted = false;
-  std::size_t addresses = 0, domains = 0, patterns = 0, unsupported = 0, errors = 0;
-  std::size_t entries_loaded() const { return addresses + domains + patterns; }
+  std::size_t addresses = 0, domains = 0, patterns = 0, urls = 0, unsupported = 0, errors = 0;
+  std::size_t entries_loaded() const { return addresses + domains + patterns + urls; }
 };
 
 // One indicator of one list.
@@ -69,6 +70,9 @@ class Snapshot {
   DomainSet domains;      // threat lists: value = entry index
   IpSet trusted_ips;      // value = entry index
   DomainSet trusted_domains;
+  // URLs with a path of the threat lists (matched against HTTP requests);
+  // value = entry index. Trusted lists hold none: trust the host instead.
+  UrlSet urls;
   // Domain patterns (wildcards, regexes) of the threat lists, compiled into
   // one Hyperscan database; pattern id -> entry index.
   std::shared_ptr<const match::Database> patterns;

@@ -1,6 +1,6 @@
-// threat_intel: connections, DNS questions and answers, TLS SNI and HTTP
-// Host names matched against the threat lists (src/intel); the list's
-// category picks the GuardDuty finding type. See README.md.
+// threat_intel: connections, DNS questions and answers, TLS SNI, HTTP Host
+// names and plain-HTTP request URLs matched against the threat lists
+// (src/intel); the list's category picks the GuardDuty finding type. See README.md.
 #include <algorithm>
 #include <cstring>
 #include <deque>
@@ -13,8 +13,14 @@
 #include "intel_detectors.hpp"
 #include "picket/intel/pattern_scanner.hpp"
 #include "picket/intel/store.hpp"
+#include "picket/proto/http_request.hpp"
 
 namespace picket::detect::intel {
+
+// URL entries, the event and the HTTP parser agree on the longest target.
+static_assert(kServerNameEventMaxTarget == proto::kHttpMaxUri &&
+                  picket::intel::kUrlMaxTarget + 1 == proto::kHttpMaxUri,
+              "a request target the parser keeps whole must reach the URL match whole");
 
 namespace {
 
@@ -129,8 +135,11 @@ class ThreatIntelShard final : public DetectorShard {
     if (!e.client_local || e.server_local || e.name_len == 0) return;
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
+    const bool http = e.kind == ServerNameEvent::Kind::kHttpHost;
     name_hits(*snap, std::string_view(e.name, e.name_len), e.ts, e.client, e.server, 6, e.server_port,
-              e.kind == ServerNameEvent::Kind::kTlsSni ? "tlsSni" : "httpHost", sink);
+              http ? "httpHost" : "tlsSni", sink);
+    // A cut target is not the URL that was asked for: it matches nothing.
+    if (http && e.target_len > 0 && !e.target_truncated && !snap->urls.empty()) url_hits(*snap, e, sink);
   }
 
   void on_flush(FindingSink& sink) override { repeats_.flush(sink); }
@@ -187,6 +196,35 @@ class ThreatIntelShard final : public DetectorShard {
       if (dup) continue;
       Finding f = dns_finding(h.type, client, server, proto, port, name, ts);
       emit(s, f, h.entry, h.text, via, sink);
+    }
+  }
+
+  // URL entries matching an HTTP request (host + target). Runs after
+  // name_hits, whose hits_ it extends: one finding per (type, list) and
+  // request, so a URL of a list that already matched on the host adds none.
+  void url_hits(const Snapshot& s, const ServerNameEvent& e, FindingSink& sink) {
+    std::size_t path_len = 0;
+    const std::size_t n = picket::intel::http_request_key(std::string_view(e.name, e.name_len),
+                                                          std::string_view(e.target, e.target_len), url_key_, path_len);
+    if (n == 0) return;
+    const std::string_view key(url_key_, n);
+    const std::size_t first = hits_.size();
+    s.urls.for_each_request_match(key, path_len, [&](const picket::intel::UrlSet::Entry& u) {
+      // Categories without a !DNS type (tor, scanner, sinkhole) raise nothing
+      // on a URL, as they raise nothing on a name.
+      const auto t = domain_type(s.list_of(u.value).category);
+      if (!t) return;
+      for (const Hit& h : hits_)
+        if (h.type == *t && s.entries[h.entry].list == s.entries[u.value].list) return;
+      hits_.push_back({*t, u.value, std::string(s.urls.key_of(u))});
+    });
+    // The host the URL names (an absolute-form target's own), for the
+    // finding's domain: a trusted host silences its URLs too.
+    const std::string_view host = key.substr(0, key.find('/'));
+    for (std::size_t i = first; i < hits_.size(); ++i) {
+      const Hit h = hits_[i];
+      Finding f = dns_finding(h.type, e.client, e.server, 6, e.server_port, host, e.ts);
+      emit(s, f, h.entry, h.text, "httpUrl", sink);
     }
   }
 
@@ -371,6 +409,7 @@ class ThreatIntelShard final : public DetectorShard {
   picket::intel::PatternScanner scanner_;
   dns::RepeatLimiter repeats_;
   std::vector<Hit> hits_;
+  char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
   std::map<core::IpAddr, ClientAnswers> answers_;
   std::map<core::IpAddr, TorPeers> tor_;
   std::uint64_t answers_evicted_ = 0, tor_evicted_ = 0;
@@ -381,8 +420,8 @@ class ThreatIntelShard final : public DetectorShard {
 std::unique_ptr<Detector> make_threat_intel_detector() {
   return std::make_unique<DetectorOf<ThreatIntelShard>>(
       "threat_intel",
-      "threat lists: connections, DNS names and answers, TLS SNI and HTTP Host matched against --threat-list "
-      "and the bundled lists; the list's category picks the finding type",
+      "threat lists: connections, DNS names and answers, TLS SNI, HTTP Host and HTTP request URLs matched "
+      "against --threat-list and the bundled lists; the list's category picks the finding type",
       kParams, /*flows=*/true, /*dns=*/true, /*server_names=*/true);
 }
 

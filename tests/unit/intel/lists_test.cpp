@@ -17,7 +17,7 @@ using namespace picket::intel;
 namespace {
 
 struct Collected {
-  std::vector<std::string> items;  // "A 1.2.3.4/32", "D evil.com suffix", "P regex"
+  std::vector<std::string> items;  // "A 1.2.3.4/32", "D evil.com suffix", "P regex", "U host/path"
   std::vector<std::string> desc;
   IndicatorSink sink() {
     return [this](const Indicator& i) {
@@ -25,6 +25,7 @@ struct Collected {
       else if (i.kind == IndicatorKind::kDomain)
         items.push_back(std::string("D ") + std::string(i.text) +
                         (i.match == DomainMatch::kExact ? " exact" : i.match == DomainMatch::kSuffix ? " suffix" : " sub"));
+      else if (i.kind == IndicatorKind::kUrl) items.push_back("U " + std::string(i.text));
       else items.push_back("P " + std::string(i.text));
       desc.emplace_back(i.description);
     };
@@ -53,11 +54,12 @@ TEST(TextList, EntriesMetadataAndBrokenLines) {
   EXPECT_EQ(c.items, (std::vector<std::string>{"A 203.0.113.5/32", "A 198.51.100.0/24", "D evil.example suffix",
                                                "D wild.example sub", "D host.example exact", "A 203.0.113.9/32",
                                                "D blocked.example suffix", "P ^foo.*\\.example\\.?$",
-                                               "P ^x[0-9]+\\.example$"}));
+                                               "P ^x[0-9]+\\.example$", "U example.com/path/x.php"}));
   EXPECT_EQ(r.addresses, 3u);
   EXPECT_EQ(r.domains, 4u);
   EXPECT_EQ(r.patterns, 2u);
-  EXPECT_EQ(r.unsupported, 1u);  // the URL with a path
+  EXPECT_EQ(r.urls, 1u);  // the URL trail with a path
+  EXPECT_EQ(r.unsupported, 0u);
   ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_EQ(r.errors[0].rfind("l.txt:11: ", 0), 0u) << r.errors[0];
   EXPECT_EQ(r.errors[1].rfind("l.txt:17: ", 0), 0u) << r.errors[1];
@@ -86,9 +88,10 @@ TEST(CsvList, OtxExportWithHeader) {
                  "IPv4,\"unterminated,\r\nWeird,thing,\r\n",
                  "otx.csv", c.sink(), r);
   EXPECT_EQ(c.items, (std::vector<std::string>{"A 203.0.113.7/32", "D evil.example suffix", "D www.host.example exact",
-                                               "D url.example exact", "A 198.51.100.0/24"}));
+                                               "D url.example exact", "U url.example/a/b", "A 198.51.100.0/24"}));
   EXPECT_EQ(c.desc[0], "C2, seen 2024");
-  EXPECT_EQ(r.unsupported, 2u);  // the hash and the URL with a path
+  EXPECT_EQ(r.urls, 1u);         // the URL with a path
+  EXPECT_EQ(r.unsupported, 1u);  // the hash
   ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_NE(r.errors[0].find("otx.csv:8: "), std::string::npos) << r.errors[0];
   EXPECT_NE(r.errors[1].find("otx.csv:10: unterminated"), std::string::npos) << r.errors[1];

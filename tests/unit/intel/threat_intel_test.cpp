@@ -269,3 +269,113 @@ TEST(TrustFilter, LocalRemoteHostsAndDomains) {
   detect::TrustFilter none(nullptr);
   EXPECT_FALSE(none.trusted(f));
 }
+
+namespace {
+
+detect::ServerNameEvent http_request(const char* client, const char* host, const char* target, core::Nanos t,
+                                     bool truncated = false) {
+  detect::ServerNameEvent e;
+  e.ts = t;
+  e.kind = detect::ServerNameEvent::Kind::kHttpHost;
+  e.client = ip(client);
+  e.server = ip("203.0.113.80");
+  e.client_port = 50000;
+  e.server_port = 80;
+  e.client_local = true;
+  std::strcpy(e.name, host);
+  e.name_len = static_cast<std::uint16_t>(std::strlen(host));
+  std::strcpy(e.target, target);
+  e.target_len = static_cast<std::uint16_t>(std::strlen(target));
+  e.target_truncated = truncated;
+  return e;
+}
+
+double metric(const detect::Finding& f, std::string_view name) {
+  for (int i = 0; i < f.metric_count; ++i)
+    if (name == f.metrics[i].name) return f.metrics[i].value;
+  return -1;
+}
+
+}  // namespace
+
+TEST(ThreatIntel, HttpRequestUrlsAreMatched) {
+  Fixture fx(store_with("urls.txt", "#! name: url-c2\n#! category: c2\nhttp://files.example/gate.php  gatebot\n"
+                                    "files.example/q.php?id=7\n"));
+  Sink sink;
+  fx.shard->on_server_name(http_request("10.1.0.5", "files.example", "/gate.php?bot=1", core::seconds(1)), sink);
+  ASSERT_EQ(sink.types(), std::vector<std::string>{"Backdoor:EC2/C&CActivity.B!DNS"});
+  const auto& f = sink.got[0];
+  EXPECT_STREQ(f.threat_list, "url-c2");
+  EXPECT_STREQ(f.threat_name, "files.example/gate.php");
+  EXPECT_STREQ(f.threat_detail, "gatebot");
+  EXPECT_STREQ(f.domain, "files.example");
+  EXPECT_EQ(f.remote, ip("203.0.113.80"));
+  EXPECT_EQ(f.remote_port, 80);
+  EXPECT_EQ(metric(f, "httpUrl"), 1);
+  EXPECT_EQ(metric(f, "httpHost"), -1);
+  EXPECT_EQ(metric(f, "listEntryLine"), 3);
+  // Absolute form through a proxy, from another host.
+  Sink proxy;
+  fx.shard->on_server_name(http_request("10.1.0.6", "proxy.example", "http://files.example/gate.php", core::seconds(2)),
+                           proxy);
+  ASSERT_EQ(proxy.types(), std::vector<std::string>{"Backdoor:EC2/C&CActivity.B!DNS"});
+  EXPECT_STREQ(proxy.got[0].domain, "files.example");
+  // The entry with a query needs that query.
+  Sink q;
+  fx.shard->on_server_name(http_request("10.1.0.7", "files.example", "/q.php?id=7", core::seconds(3)), q);
+  EXPECT_EQ(q.types(), std::vector<std::string>{"Backdoor:EC2/C&CActivity.B!DNS"});
+  // Silent: another path on the same host, the host alone, another query, a cut
+  // target, a TLS name, a server in the home network.
+  Sink none;
+  fx.shard->on_server_name(http_request("10.1.0.8", "files.example", "/other.php", core::seconds(4)), none);
+  fx.shard->on_server_name(http_request("10.1.0.8", "files.example", "/", core::seconds(5)), none);
+  fx.shard->on_server_name(http_request("10.1.0.8", "files.example", "/q.php?id=8", core::seconds(6)), none);
+  fx.shard->on_server_name(http_request("10.1.0.8", "files.example", "/gate.php", core::seconds(7), /*truncated=*/true),
+                           none);
+  auto tls = http_request("10.1.0.8", "files.example", "/gate.php", core::seconds(8));
+  tls.kind = detect::ServerNameEvent::Kind::kTlsSni;
+  fx.shard->on_server_name(tls, none);
+  auto inside = http_request("10.1.0.8", "files.example", "/gate.php", core::seconds(9));
+  inside.server = ip("10.1.0.200");
+  inside.server_local = true;
+  fx.shard->on_server_name(inside, none);
+  EXPECT_EQ(none.types(), std::vector<std::string>{});
+}
+
+TEST(ThreatIntel, UrlHitsByCategoryHostListedTooAndTrust) {
+  // Categories without a !DNS type raise nothing on a URL, as on a name.
+  for (const char* cat : {"tor", "scanner", "sinkhole"}) {
+    Fixture fx(store_with(std::string("url_") + cat + ".txt",
+                          std::string("#! category: ") + cat + "\nhttp://files.example/gate.php\n"));
+    Sink sink;
+    fx.shard->on_server_name(http_request("10.1.0.5", "files.example", "/gate.php", core::seconds(1)), sink);
+    EXPECT_EQ(sink.types(), std::vector<std::string>{}) << cat;
+  }
+  {
+    Fixture fx(store_with("url_custom.txt", "#! category: custom\nhttp://files.example/gate.php\n"));
+    Sink sink;
+    fx.shard->on_server_name(http_request("10.1.0.5", "files.example", "/gate.php", core::seconds(1)), sink);
+    EXPECT_EQ(sink.types(), std::vector<std::string>{"Impact:EC2/MaliciousDomainRequest.Custom"});
+  }
+  // The host is listed too, in the same list: one finding, the host's.
+  {
+    Fixture fx(store_with("url_and_host.txt", "#! category: phishing\nfiles.example\nhttp://files.example/gate.php\n"));
+    Sink sink;
+    fx.shard->on_server_name(http_request("10.1.0.5", "files.example", "/gate.php", core::seconds(1)), sink);
+    ASSERT_EQ(sink.types(), std::vector<std::string>{"Trojan:EC2/PhishingDomainRequest!DNS"});
+    EXPECT_EQ(metric(sink.got[0], "httpHost"), 1);
+    EXPECT_STREQ(sink.got[0].threat_name, "files.example");
+  }
+  // A trusted host silences the findings of its URLs.
+  auto store = store_with("url_trust.txt", "#! category: c2\nhttp://files.example/gate.php\nhttp://other.example/x\n",
+                          "files.example\n");
+  Fixture fx(store);
+  detect::TrustFilter trust(store.get());
+  Sink sink;
+  fx.shard->on_server_name(http_request("10.1.0.5", "dl.files.example", "http://files.example/gate.php", core::seconds(1)),
+                           sink);
+  fx.shard->on_server_name(http_request("10.1.0.5", "other.example", "/x", core::seconds(2)), sink);
+  ASSERT_EQ(sink.got.size(), 2u);
+  EXPECT_TRUE(trust.trusted(sink.got[0]));
+  EXPECT_FALSE(trust.trusted(sink.got[1]));
+}
