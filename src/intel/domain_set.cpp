@@ -67,11 +67,11 @@ inline std::uint64_t extend_hash(std::uint64_t h, const char* p, std::size_t len
 
 // Copies `n` (1..kMaxName) bytes to `buf`, lower-casing ASCII letters,
 // followed by at least 16 zero bytes; sets bit i of `dots` for every '.' at
-// buf[i]. Copies whole 16-byte blocks and one overlapping block for the
-// tail, so that the work does not branch on every length.
+// buf[i]. Whole 16-byte blocks are read from `src` directly; the last,
+// partial one is first copied in pieces that overlap rather than byte by
+// byte, so that the work does not branch on every length.
 inline void copy_lower(const char* src, std::size_t n, char* buf, std::uint64_t* dots) {
   if (n >= 16) {
-    for (std::size_t i = 0; i + 16 <= n; i += 16) std::memcpy(buf + i, src + i, 16);
     std::memcpy(buf + n - 16, src + n - 16, 16);
   } else if (n >= 8) {
     std::memcpy(buf, src, 8);
@@ -85,12 +85,12 @@ inline void copy_lower(const char* src, std::size_t n, char* buf, std::uint64_t*
     buf[n - 1] = src[n - 1];
   }
   std::memset(buf + n, 0, 32);
-  // Names up to 32 bytes (most) take exactly two blocks: no length branch.
 #if defined(__SSE2__)
   const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
   const __m128i case_bit = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.');
+  // Names up to 32 bytes (most) take exactly two blocks: no length branch.
   for (std::size_t i = 0; i < n || i < 32; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + i));
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(i + 16 <= n ? src + i : buf + i));
     // Signed compares: bytes >= 0x80 are negative, so never upper case.
     const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
     v = _mm_or_si128(v, _mm_and_si128(upper, case_bit));
@@ -99,6 +99,7 @@ inline void copy_lower(const char* src, std::size_t n, char* buf, std::uint64_t*
     dots[i >> 6] |= m << (i & 63);
   }
 #else
+  if (n > 16) std::memcpy(buf, src, n - 16);
   for (std::size_t i = 0; i < n; ++i) {
     const char c = buf[i];
     buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
