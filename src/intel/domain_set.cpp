@@ -65,32 +65,62 @@ inline std::uint64_t extend_hash(std::uint64_t h, const char* p, std::size_t len
   return mix(a ^ kMulA ^ h, b ^ kMulB ^ len);
 }
 
+inline std::uint64_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// The last n % 16 bytes of src[0, n), or all of them when n < 16, as the
+// low and high halves of a 16-byte block padded with zeros. Built in
+// registers from loads that stay inside the name (overlapping pieces hold
+// the same bytes, so they can be or-ed): going through memory instead would
+// make the block's load wait for several smaller stores (no store-to-load
+// forwarding).
+inline void tail_block(const char* src, std::size_t n, std::uint64_t& lo, std::uint64_t& hi) {
+  const std::size_t t = n & 15;
+  if (n >= 16) {
+    if (t == 0) {
+      lo = hi = 0;
+      return;
+    }
+    const u128 x = (static_cast<u128>(load64(src + n - 8)) << 64) | load64(src + n - 16);
+    const u128 y = x >> (8 * (16 - t));
+    lo = static_cast<std::uint64_t>(y);
+    hi = static_cast<std::uint64_t>(y >> 64);
+  } else if (n >= 8) {
+    const u128 y = (static_cast<u128>(load64(src + n - 8)) << (8 * (n - 8))) | load64(src);
+    lo = static_cast<std::uint64_t>(y);
+    hi = static_cast<std::uint64_t>(y >> 64);
+  } else if (n >= 4) {
+    lo = load32(src) | (load32(src + n - 4) << (8 * (n - 4)));
+    hi = 0;
+  } else {
+    lo = static_cast<std::uint8_t>(src[0]) | (std::uint64_t{static_cast<std::uint8_t>(src[n / 2])} << (8 * (n / 2))) |
+         (std::uint64_t{static_cast<std::uint8_t>(src[n - 1])} << (8 * (n - 1)));
+    hi = 0;
+  }
+}
+
 // Copies `n` (1..kMaxName) bytes to `buf`, lower-casing ASCII letters,
 // followed by at least 16 zero bytes; sets bit i of `dots` for every '.' at
-// buf[i]. Whole 16-byte blocks are read from `src` directly; the last,
-// partial one is first copied in pieces that overlap rather than byte by
-// byte, so that the work does not branch on every length.
+// buf[i]. Whole 16-byte blocks are read from `src` directly, the last,
+// partial one is assembled in registers (tail_block).
 inline void copy_lower(const char* src, std::size_t n, char* buf, std::uint64_t* dots) {
-  if (n >= 16) {
-    std::memcpy(buf + n - 16, src + n - 16, 16);
-  } else if (n >= 8) {
-    std::memcpy(buf, src, 8);
-    std::memcpy(buf + n - 8, src + n - 8, 8);
-  } else if (n >= 4) {
-    std::memcpy(buf, src, 4);
-    std::memcpy(buf + n - 4, src + n - 4, 4);
-  } else {
-    buf[0] = src[0];
-    buf[n / 2] = src[n / 2];
-    buf[n - 1] = src[n - 1];
-  }
-  std::memset(buf + n, 0, 32);
+  std::uint64_t lo, hi;
+  tail_block(src, n, lo, hi);
+  const std::size_t whole = n & ~std::size_t{15};
 #if defined(__SSE2__)
   const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
   const __m128i case_bit = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.');
-  // Names up to 32 bytes (most) take exactly two blocks: no length branch.
-  for (std::size_t i = 0; i < n || i < 32; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(i + 16 <= n ? src + i : buf + i));
+  const __m128i tail = _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+  // Blocks up to the end of the name and at least two (names up to 32 bytes,
+  // most, take exactly two: no length branch), then one more of zeros.
+  const std::size_t end = n > 32 ? n : 32;
+  std::size_t i = 0;
+  for (; i < end; i += 16) {
+    __m128i v = i < whole ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))
+                          : (i == whole ? tail : _mm_setzero_si128());
     // Signed compares: bytes >= 0x80 are negative, so never upper case.
     const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
     v = _mm_or_si128(v, _mm_and_si128(upper, case_bit));
@@ -98,8 +128,12 @@ inline void copy_lower(const char* src, std::size_t n, char* buf, std::uint64_t*
     const auto m = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, dot))));
     dots[i >> 6] |= m << (i & 63);
   }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(buf + i), _mm_setzero_si128());
 #else
-  if (n > 16) std::memcpy(buf, src, n - 16);
+  std::memcpy(buf, src, whole);
+  std::memcpy(buf + whole, &lo, 8);
+  std::memcpy(buf + whole + 8, &hi, 8);
+  std::memset(buf + whole + 16, 0, 16);
   for (std::size_t i = 0; i < n; ++i) {
     const char c = buf[i];
     buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
