@@ -1,5 +1,6 @@
 #include "picket/intel/domain_set.hpp"
 
+#include <bit>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -10,9 +11,13 @@ namespace picket::intel {
 
 namespace {
 
-// Room for the longest name and 32 zero bytes after it (the label hash reads
-// up to 16 bytes past a label's end and masks them off; short names are
-// processed as two whole 16-byte blocks), rounded up.
+// The byte-to-word shifts below (tail_block, the label masks) put the first
+// character in the lowest byte.
+static_assert(std::endian::native == std::endian::little, "DomainSet assumes a little-endian machine");
+
+// Room for the longest name, rounded up to whole 16-byte blocks (at least
+// two), and one more block of zeros: the label hash reads up to 16 bytes
+// past a label's end and masks them off.
 constexpr std::size_t kBufSize = DomainSet::kMaxName + 48;
 constexpr std::size_t kDotWords = DomainSet::kMaxName / 64;
 constexpr std::uint64_t kSeed = 0x243f6a8885a308d3ULL;
