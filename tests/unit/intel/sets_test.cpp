@@ -202,6 +202,36 @@ TEST(DomainSet, LongLabelsLongNamesAndOddDots) {
   EXPECT_TRUE(matches(s, ("c" + n256).c_str()).empty());
 }
 
+TEST(DomainSet, EveryNameLengthUpTo256) {
+  // The copy treats whole 16-byte blocks and the last partial block apart,
+  // and short names in 8-, 4- and 1-byte pieces: every length, with the
+  // listed suffix and the first, last and a middle byte mattering.
+  DomainSet::Builder b;
+  ASSERT_TRUE(b.add("x.y", DomainMatch::kSuffix, 1));
+  ASSERT_TRUE(b.add("k", DomainMatch::kExact, 2));
+  ASSERT_TRUE(b.add("k.k", DomainMatch::kExact, 3));
+  const DomainSet s = b.build();
+  for (std::size_t n = 1; n <= 256; ++n) {
+    std::string name(n, 'k');
+    for (std::size_t i = 63; i < n; i += 64) name[i] = '.';  // labels of at most 63
+    const bool exact_k = n == 1;
+    std::vector<std::uint32_t> got;
+    s.for_each_match(name, [&](const DomainSet::Entry& e) { got.push_back(e.value); });
+    EXPECT_EQ(got, exact_k ? std::vector<std::uint32_t>{2} : std::vector<std::uint32_t>{}) << n;
+    if (n >= 4) {
+      std::string under = name;
+      under.replace(n - 4, 4, ".X.Y");
+      got.clear();
+      s.for_each_match(under, [&](const DomainSet::Entry& e) { got.push_back(e.value); });
+      EXPECT_EQ(got, std::vector<std::uint32_t>{1}) << under;
+      under[n - 1] = 'z';
+      EXPECT_EQ(s.lookup(under), nullptr) << under;
+    }
+  }
+  ASSERT_NE(s.lookup("K.k"), nullptr);
+  EXPECT_EQ(s.lookup("K.k")->value, 3u);
+}
+
 // Against a reference that tries every label-boundary suffix of the name.
 TEST(DomainSet, MatchesReferenceOnRandomNames) {
   std::mt19937 rng(11);
