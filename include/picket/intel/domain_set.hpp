@@ -6,15 +6,21 @@
 // the name itself. Case-insensitive; a trailing dot is ignored.
 //
 // Each entry is stored under a hash of its labels taken from the right
-// (`com`, then `evil.com`, ...). A lookup lower-cases the name once and walks
-// its labels right to left, extending the same hash label by label and
-// probing one open-addressing table per level: cost proportional to the
-// name, not to the set. Levels no entry has are skipped (a bit mask of the
-// label counts present), so a name costs few probes, most of them misses.
+// (`com`, then `evil.com`, ...). A lookup copies the name once (lower-casing
+// and finding the dots 16 bytes at a time), then walks its labels right to
+// left, extending the same hash label by label (one multiplication per label
+// of up to 16 characters). Only label counts that some entry has are looked
+// up (a bit mask), each first in a small blocked Bloom filter that stays in
+// cache, so that most names never touch the big table; a filter hit probes
+// one open-addressing table of 32-bit fingerprints, and a fingerprint hit is
+// confirmed by comparing the stored name. Cost grows with the name, not with
+// the set.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "picket/intel/huge_pages.hpp"
 
 namespace picket::intel {
 
@@ -48,6 +54,7 @@ class DomainSet {
    private:
     std::vector<Entry> entries_;
     std::string pool_;
+    std::string norm_;  // scratch, reused so that adding does not allocate per name
   };
 
   // Normalises a name in place into `out` (lower case, trailing dot removed);
@@ -77,72 +84,43 @@ class DomainSet {
            filter_.capacity() * 8;
   }
 
-  static std::uint64_t extend_hash(std::uint64_t h, const char* label, std::size_t len);
+  // Longest name a lookup considers (longer ones match nothing); a DNS name
+  // in text form is at most 253 characters.
+  static constexpr std::size_t kMaxName = 256;
 
  private:
-  struct Slot {
-    std::uint64_t hash = 0;
-    std::uint32_t entry = kNoDomain;  // first entry with this name
-    std::uint32_t pad = 0;
+  // A name's labels, suffixes found in the table, most specific last.
+  struct Found {
+    std::uint32_t entry[64];
+    bool whole[64];  // the suffix is the whole name (exact level)
   };
-  std::uint32_t find(std::uint64_t h, std::string_view suffix) const;
-  // A Bloom filter of 8 bits per entry, two probes: small enough to stay in
-  // cache, so most names that are not listed never touch the big table.
-  bool maybe(std::uint64_t h) const {
-    const std::uint64_t a = (h >> 20) & filter_mask_, b = (h >> 42) & filter_mask_;
-    return ((filter_[a >> 6] >> (a & 63)) & 1) && ((filter_[b >> 6] >> (b & 63)) & 1);
-  }
-  std::vector<std::uint64_t> filter_;
-  std::uint64_t filter_mask_ = 0;
+  unsigned collect(std::string_view name, Found& out) const;
+  std::uint32_t find(std::uint64_t h, const char* suffix, std::size_t len) const;
 
+  struct Slot {
+    std::uint32_t tag = 0;            // high half of the name's hash
+    std::uint32_t entry = kNoDomain;  // first entry with this name
+  };
+  std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> filter_;  // blocked Bloom filter: a word per name
+  unsigned filter_shift_ = 64;         // 64 - log2(words)
   std::vector<Entry> entries_;
   std::string pool_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   std::uint64_t mask_ = 0;
   std::uint64_t levels_ = 0;  // bit n: some entry has n+1 labels (n < 63), bit 63: more
 };
 
 template <typename F>
 unsigned DomainSet::for_each_match(std::string_view name, F&& f) const {
-  if (entries_.empty() || name.empty()) return 0;
-  char buf[256];
-  if (name.back() == '.') name.remove_suffix(1);
-  if (name.empty() || name.size() > sizeof(buf)) return 0;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  }
-  const std::size_t n = name.size();
-  // Walk labels right to left, remembering matches; report longest first.
-  std::uint32_t found[64];
-  bool exact_level[64];
-  unsigned nfound = 0;
-  std::uint64_t h = 0;
-  std::size_t end = n;
-  unsigned level = 0;
-  while (true) {
-    std::size_t begin = end;
-    while (begin > 0 && buf[begin - 1] != '.') --begin;
-    h = extend_hash(h, buf + begin, end - begin);
-    const std::uint64_t bit = level < 63 ? (std::uint64_t{1} << level) : (std::uint64_t{1} << 63);
-    if ((levels_ & bit) && nfound < 64 && maybe(h)) {
-      const std::uint32_t e = find(h, std::string_view(buf + begin, n - begin));
-      if (e != kNoDomain) {
-        found[nfound] = e;
-        exact_level[nfound] = begin == 0;
-        ++nfound;
-      }
-    }
-    if (begin == 0) break;
-    end = begin - 1;  // skip the dot
-    ++level;
-  }
+  if (entries_.empty()) return 0;
+  Found found;
+  const unsigned nfound = collect(name, found);
   unsigned count = 0;
   for (unsigned k = nfound; k-- > 0;) {
-    for (std::uint32_t e = found[k]; e != kNoDomain; e = entries_[e].next) {
+    for (std::uint32_t e = found.entry[k]; e != kNoDomain; e = entries_[e].next) {
       const Entry& en = entries_[e];
-      if (en.match == DomainMatch::kExact && !exact_level[k]) continue;
-      if (en.match == DomainMatch::kSubdomainsOnly && exact_level[k]) continue;
+      if (en.match == DomainMatch::kExact && !found.whole[k]) continue;
+      if (en.match == DomainMatch::kSubdomainsOnly && found.whole[k]) continue;
       f(en);
       ++count;
     }

@@ -166,3 +166,130 @@ TEST(DomainSet, RejectsNamesThatAreNotNames) {
   EXPECT_TRUE(matches(s, "").empty());
   EXPECT_TRUE(matches(s, ".").empty());
 }
+
+TEST(DomainSet, LongLabelsLongNamesAndOddDots) {
+  // Labels around the 8- and 16-byte steps of the label hash, names around
+  // the 16-, 32- and 64-byte steps of the copy and the dot bitmap.
+  const std::string l16(16, 'q'), l17(17, 'r'), l63(63, 's');
+  DomainSet::Builder b;
+  ASSERT_TRUE(b.add(l16 + ".example", DomainMatch::kSuffix, 1));
+  ASSERT_TRUE(b.add(l17 + "." + l63 + ".test", DomainMatch::kSuffix, 2));
+  ASSERT_TRUE(b.add("abcdefgh.io", DomainMatch::kExact, 3));
+  ASSERT_TRUE(b.add("x.y", DomainMatch::kSuffix, 4));
+  const DomainSet s = b.build();
+  EXPECT_EQ(matches(s, (l16 + ".example").c_str()), std::vector<std::string>{l16 + ".example"});
+  EXPECT_EQ(matches(s, ("A." + std::string(16, 'Q') + ".EXAMPLE").c_str()), std::vector<std::string>{l16 + ".example"});
+  EXPECT_TRUE(matches(s, (std::string(15, 'q') + ".example").c_str()).empty());
+  EXPECT_TRUE(matches(s, (std::string(17, 'q') + ".example").c_str()).empty());
+  const std::string deep = l17 + "." + l63 + ".test";
+  EXPECT_EQ(matches(s, deep.c_str()), std::vector<std::string>{deep});
+  EXPECT_EQ(matches(s, (l63 + "." + l63 + "." + deep).c_str()), std::vector<std::string>{deep});
+  EXPECT_TRUE(matches(s, (std::string(17, 'R') + "." + std::string(62, 's') + ".test").c_str()).empty());
+  EXPECT_EQ(matches(s, "abcdefgh.io"), std::vector<std::string>{"abcdefgh.io"});
+  EXPECT_TRUE(matches(s, "abcdefghi.io").empty());
+  EXPECT_TRUE(matches(s, "a.abcdefgh.io").empty());
+  // Odd dots as today: an empty label below an entry still leaves the entry's
+  // suffix intact; a lone or leading dot does not make a match exact.
+  EXPECT_EQ(matches(s, "a..x.y"), std::vector<std::string>{"x.y"});
+  EXPECT_EQ(matches(s, ".x.y"), std::vector<std::string>{"x.y"});
+  EXPECT_TRUE(matches(s, ".abcdefgh.io").empty());
+  EXPECT_TRUE(matches(s, "x.y..").empty());
+  // Names up to 256 characters are looked up, longer ones are not.
+  std::string n256 = std::string(252, 'a') + ".x.y";
+  n256.erase(0, n256.size() - 256);
+  n256[0] = 'b';
+  EXPECT_EQ(matches(s, n256.c_str()), std::vector<std::string>{"x.y"});
+  EXPECT_TRUE(matches(s, ("c" + n256).c_str()).empty());
+}
+
+TEST(DomainSet, EveryNameLengthUpTo256) {
+  // The copy treats whole 16-byte blocks and the last partial block apart,
+  // and short names in 8-, 4- and 1-byte pieces: every length, with the
+  // listed suffix and the first, last and a middle byte mattering.
+  DomainSet::Builder b;
+  ASSERT_TRUE(b.add("x.y", DomainMatch::kSuffix, 1));
+  ASSERT_TRUE(b.add("k", DomainMatch::kExact, 2));
+  ASSERT_TRUE(b.add("k.k", DomainMatch::kExact, 3));
+  const DomainSet s = b.build();
+  for (std::size_t n = 1; n <= 256; ++n) {
+    std::string name(n, 'k');
+    for (std::size_t i = 63; i < n; i += 64) name[i] = '.';  // labels of at most 63
+    const bool exact_k = n == 1;
+    std::vector<std::uint32_t> got;
+    s.for_each_match(name, [&](const DomainSet::Entry& e) { got.push_back(e.value); });
+    EXPECT_EQ(got, exact_k ? std::vector<std::uint32_t>{2} : std::vector<std::uint32_t>{}) << n;
+    if (n >= 4) {
+      std::string under = name;
+      under.replace(n - 4, 4, ".X.Y");
+      got.clear();
+      s.for_each_match(under, [&](const DomainSet::Entry& e) { got.push_back(e.value); });
+      EXPECT_EQ(got, std::vector<std::uint32_t>{1}) << under;
+      under[n - 1] = 'z';
+      EXPECT_EQ(s.lookup(under), nullptr) << under;
+    }
+  }
+  ASSERT_NE(s.lookup("K.k"), nullptr);
+  EXPECT_EQ(s.lookup("K.k")->value, 3u);
+}
+
+// Against a reference that tries every label-boundary suffix of the name.
+TEST(DomainSet, MatchesReferenceOnRandomNames) {
+  std::mt19937 rng(11);
+  const char* const kLabels[] = {"a", "b", "com", "net", "evil", "EVIL", "x-y", "_srv", "0", "abcdefgh", "abcdefghi",
+                                 "abcdefghijklmnop", "abcdefghijklmnopq", "mail", ""};
+  auto random_name = [&](int max_labels) {
+    std::string n;
+    const int labels = 1 + static_cast<int>(rng() % max_labels);
+    for (int i = 0; i < labels; ++i) {
+      if (i) n += '.';
+      n += kLabels[rng() % 15];
+    }
+    if (rng() % 10 == 0) n += '.';
+    return n;
+  };
+  struct Ref {
+    std::string name;
+    DomainMatch match;
+    std::uint32_t value;
+  };
+  std::vector<Ref> ref;
+  DomainSet::Builder b;
+  for (std::uint32_t i = 0; i < 400; ++i) {
+    const std::string n = random_name(4);
+    const auto m = static_cast<DomainMatch>(rng() % 3);
+    std::string norm;
+    if (!DomainSet::normalise(n, norm)) {
+      EXPECT_FALSE(b.add(n, m, i)) << n;
+      continue;
+    }
+    ASSERT_TRUE(b.add(n, m, i)) << n;
+    ref.push_back({norm, m, i});
+  }
+  const DomainSet s = b.build();
+  for (int q = 0; q < 20000; ++q) {
+    std::string name = random_name(7);
+    // The reference: lower-case, drop one trailing dot, then every suffix
+    // starting at a label boundary, longest (most specific) first.
+    std::string low;
+    for (char c : name) low.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    if (!low.empty() && low.back() == '.') low.pop_back();
+    std::vector<std::uint32_t> want;
+    if (!low.empty()) {
+      for (std::size_t begin = 0;;) {
+        const std::string_view suffix = std::string_view(low).substr(begin);
+        for (const Ref& r : ref) {
+          if (r.name != suffix) continue;
+          const bool whole = begin == 0;
+          if ((r.match == DomainMatch::kExact && !whole) || (r.match == DomainMatch::kSubdomainsOnly && whole)) continue;
+          want.push_back(r.value);
+        }
+        const std::size_t dot = low.find('.', begin);
+        if (dot == std::string::npos) break;
+        begin = dot + 1;
+      }
+    }
+    std::vector<std::uint32_t> got;
+    s.for_each_match(name, [&](const DomainSet::Entry& e) { got.push_back(e.value); });
+    ASSERT_EQ(got, want) << name;
+  }
+}
