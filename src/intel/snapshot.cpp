@@ -47,7 +47,7 @@ class Loader {
     const auto list = static_cast<std::uint16_t>(s_.lists.size());
     s_.lists.emplace_back();
     ListReport rep;
-    std::size_t rejected = 0, rejected_urls = 0;
+    std::size_t rejected_domains = 0, rejected_patterns = 0, rejected_urls = 0;
     const auto sink = [&](const Indicator& ind) {
       const auto entry = static_cast<std::uint32_t>(s_.entries.size());
       EntryInfo e;
@@ -60,7 +60,7 @@ class Loader {
           break;
         case IndicatorKind::kDomain:
           if (!(spec.trusted ? trusted_domains_ : domains_).add(ind.text, ind.match, entry)) {
-            ++rejected;
+            ++rejected_domains;
             return;
           }
           break;
@@ -68,7 +68,7 @@ class Loader {
           if (spec.trusted) {
             rep.errors.push_back(spec.path + ":" + std::to_string(ind.line) +
                                  ": wildcards and regexes are not supported in trusted lists");
-            ++rejected;
+            ++rejected_patterns;
             return;
           }
           e.pattern = static_cast<std::uint32_t>(s_.pattern_text.size());
@@ -107,8 +107,8 @@ class Loader {
                            " but is loaded as a trusted list");
     }
     info.addresses = rep.addresses;
-    info.domains = rep.domains - std::min(rep.domains, rejected);
-    info.patterns = rep.patterns;
+    info.domains = rep.domains - std::min(rep.domains, rejected_domains);
+    info.patterns = rep.patterns - std::min(rep.patterns, rejected_patterns);
     info.urls = rep.urls - std::min(rep.urls, rejected_urls);
     info.unsupported = rep.unsupported;
     info.errors = rep.errors.size();

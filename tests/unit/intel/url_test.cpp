@@ -228,3 +228,26 @@ TEST(UrlSnapshot, CountsAndTrustedListsRejectUrls) {
   ASSERT_NE(e, kNoUrl);
   EXPECT_EQ(snap->entries[snap->urls.entry(e).value].line, 4u);
 }
+
+// A wildcard in a trusted list is refused and counted off the patterns, not
+// the domains, so the list's counts still add up to what it loaded.
+TEST(TrustedSnapshot, RefusedPatternLeavesDomainCountAlone) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/pattern_trusted.txt") << "ok.example\nfine.example\nfoo*.example\n";
+  IntelConfig cfg;
+  cfg.default_lists = false;
+  ListSpec t;
+  t.path = dir + "/pattern_trusted.txt";
+  cfg.trusted_lists.push_back(t);
+  BuildReport rep;
+  const auto snap = build_snapshot(cfg, rep);
+  ASSERT_EQ(snap->lists.size(), 1u);
+  EXPECT_EQ(snap->lists[0].domains, 2u);
+  EXPECT_EQ(snap->lists[0].patterns, 0u);
+  EXPECT_EQ(snap->lists[0].entries_loaded(), 2u);
+  EXPECT_EQ(rep.entries, 2u);
+  ASSERT_EQ(rep.errors.size(), 1u);
+  EXPECT_NE(rep.errors[0].find("pattern_trusted.txt:3: wildcards and regexes are not supported in trusted lists"),
+            std::string::npos)
+      << rep.errors[0];
+}
