@@ -12,6 +12,24 @@ using namespace picket::intel;
 
 namespace {
 
+// A snapshot of these threat and trusted list files alone (no bundled lists).
+std::unique_ptr<Snapshot> build_lists(const std::vector<std::string>& threat, const std::vector<std::string>& trusted,
+                                      BuildReport& rep) {
+  IntelConfig cfg;
+  cfg.default_lists = false;
+  for (const auto& path : threat) {
+    ListSpec l;
+    l.path = path;
+    cfg.threat_lists.push_back(l);
+  }
+  for (const auto& path : trusted) {
+    ListSpec l;
+    l.path = path;
+    cfg.trusted_lists.push_back(l);
+  }
+  return build_snapshot(cfg, rep);
+}
+
 // classify_token's verdict: "U key", "D name exact|suffix", "A cidr", or the error.
 std::string classify(std::string_view token) {
   Indicator ind;
@@ -202,16 +220,8 @@ TEST(UrlSnapshot, CountsAndTrustedListsRejectUrls) {
   std::ofstream(dir + "/url_threat.txt") << "#! category: c2\nevil.example\nhttp://files.example/gate.php\n"
                                             "files.example/b.php\nftp://files.example/c\n";
   std::ofstream(dir + "/url_trusted.txt") << "ok.example\nhttp://ok.example/x\n";
-  IntelConfig cfg;
-  cfg.default_lists = false;
-  ListSpec a;
-  a.path = dir + "/url_threat.txt";
-  cfg.threat_lists.push_back(a);
-  ListSpec t;
-  t.path = dir + "/url_trusted.txt";
-  cfg.trusted_lists.push_back(t);
   BuildReport rep;
-  const auto snap = build_snapshot(cfg, rep);
+  const auto snap = build_lists({dir + "/url_threat.txt"}, {dir + "/url_trusted.txt"}, rep);
   ASSERT_EQ(snap->lists.size(), 2u);
   EXPECT_EQ(snap->lists[0].urls, 2u);
   EXPECT_EQ(snap->lists[0].domains, 1u);
@@ -234,13 +244,8 @@ TEST(UrlSnapshot, CountsAndTrustedListsRejectUrls) {
 TEST(TrustedSnapshot, RefusedPatternLeavesDomainCountAlone) {
   const std::string dir = ::testing::TempDir();
   std::ofstream(dir + "/pattern_trusted.txt") << "ok.example\nfine.example\nfoo*.example\n";
-  IntelConfig cfg;
-  cfg.default_lists = false;
-  ListSpec t;
-  t.path = dir + "/pattern_trusted.txt";
-  cfg.trusted_lists.push_back(t);
   BuildReport rep;
-  const auto snap = build_snapshot(cfg, rep);
+  const auto snap = build_lists({}, {dir + "/pattern_trusted.txt"}, rep);
   ASSERT_EQ(snap->lists.size(), 1u);
   EXPECT_EQ(snap->lists[0].domains, 2u);
   EXPECT_EQ(snap->lists[0].patterns, 0u);
