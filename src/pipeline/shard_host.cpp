@@ -82,6 +82,11 @@ ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
       watermark_(workers, 0) {
   store_.reserve(4096);
   heap_.reserve(4096);
+  for (auto& s : shards_) {
+    if (s.wants_flows) flow_shards_.push_back(s.shard.get());
+    if (s.wants_dns) dns_shards_.push_back(s.shard.get());
+    if (s.wants_server_names) name_shards_.push_back(s.shard.get());
+  }
 }
 
 void ShardHost::receive(unsigned from, const MeshMessage& m) {
@@ -112,7 +117,7 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
     p.tie = content_hash(n);
   }
   heap_.push_back(p);
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
   max_pending_ = std::max<std::uint64_t>(max_pending_, heap_.size());
 }
 
@@ -120,16 +125,13 @@ void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     last_flow_source_ = f->rec.source;
     SourceStamp sink(out, f->rec.source, f->rec.source);
-    for (auto& s : shards_)
-      if (s.wants_flows) s.shard->on_flow(*f, sink);
+    for (auto* s : flow_shards_) s->on_flow(*f, sink);
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
     last_dns_source_ = d->source;
     SourceStamp sink(out, d->source, d->source);
-    for (auto& s : shards_)
-      if (s.wants_dns) s.shard->on_dns(*d, sink);
+    for (auto* s : dns_shards_) s->on_dns(*d, sink);
   } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
-    for (auto& s : shards_)
-      if (s.wants_server_names) s.shard->on_server_name(*n, out);
+    for (auto* s : name_shards_) s->on_server_name(*n, out);
   }
 }
 
@@ -142,7 +144,7 @@ void ShardHost::process(detect::FindingSink& out) {
     const core::Nanos tick = ticks_.front();
     ticks_.pop_front();
     while (!heap_.empty() && (heap_.front().time < tick || tick == core::kNanosMax)) {
-      std::pop_heap(heap_.begin(), heap_.end(), later);
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
       const Pending p = heap_.back();
       heap_.pop_back();
       dispatch(store_[p.slot], out);

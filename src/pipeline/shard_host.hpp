@@ -60,13 +60,20 @@ class ShardHost {
     std::uint64_t tie;  // content hash: orders events with equal time
     std::uint32_t slot;
   };
-  static bool later(const Pending& a, const Pending& b) {
-    return a.time != b.time ? a.time > b.time : a.tie > b.tie;
-  }
+  // A function object, not a function: the heap algorithms then inline the
+  // comparison (a function pointer was called per comparison).
+  struct Later {
+    bool operator()(const Pending& a, const Pending& b) const {
+      return a.time != b.time ? a.time > b.time : a.tie > b.tie;
+    }
+  };
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
   void publish_counters();
 
   std::vector<Shard> shards_;
+  // The shards that want each kind of event, in shards_ order: an event
+  // visits only those (most detectors want one kind).
+  std::vector<detect::DetectorShard*> flow_shards_, dns_shards_, name_shards_;
   std::unique_ptr<PublishedCounters[]> counters_;  // one per shard
   std::vector<core::Nanos> watermark_;  // per worker
   std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
