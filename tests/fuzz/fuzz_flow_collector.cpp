@@ -1,10 +1,16 @@
-// libFuzzer target: the netflow_v9 parser through FlowCollector. The input is split
-// into datagrams by 2-byte big-endian length prefixes, so that templates sent
-// in one datagram meet data in the next, all from one exporter.
+// libFuzzer target: one flow-record parser through FlowCollector, chosen by
+// PICKET_FUZZ_VERSION (5: NetFlow v5, 9: NetFlow v9, 10: IPFIX; run-fuzz.sh
+// builds fuzz_netflow_v5, fuzz_netflow_v9 and fuzz_ipfix from this file). The
+// input is split into datagrams by 2-byte big-endian length prefixes, so that
+// templates sent in one datagram meet data in the next, all from one exporter.
 #include <cstddef>
 #include <cstdint>
 
 #include "picket/flowrec/collector.hpp"
+
+#ifndef PICKET_FUZZ_VERSION
+#error "build with -DPICKET_FUZZ_VERSION=5, 9 or 10"
+#endif
 
 namespace {
 struct Discard : picket::flowrec::RecordSink {
@@ -28,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The version is forced so that every input exercises this parser.
     std::size_t len = n + 2;
     buf[0] = 0;
-    buf[1] = 9;
+    buf[1] = PICKET_FUZZ_VERSION;
     for (std::size_t i = 0; i < n; ++i) buf[2 + i] = data[off + i];
     collector.on_datagram(buf, len, exporter, sink);
     off += n;
