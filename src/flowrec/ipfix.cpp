@@ -65,7 +65,6 @@ void parse_ipfix(const std::uint8_t* data, std::size_t len, ExporterState& ex, T
 
   std::uint32_t data_records = 0;  // the sequence number counts data records, options included
   std::size_t off = kHeader;
-  UniFlow u;
   while (off + 4 <= len) {
     const std::uint16_t set_id = read_u16(data + off), set_len = read_u16(data + off + 2);
     if (set_len < 4 || off + set_len > len) {
@@ -85,33 +84,7 @@ void parse_ipfix(const std::uint8_t* data, std::size_t len, ExporterState& ex, T
         st.error(ErrorReason::kNoTemplate);
         continue;
       }
-      std::size_t pos = 0;
-      while (t->min_record_length > 0 && body_len - pos >= t->min_record_length) {
-        std::size_t used = 0;
-        ++data_records;
-        if (t->options) {
-          if (!decode_options_record(*t, body + pos, body_len - pos, *d, used)) {
-            st.error(ErrorReason::kTruncated);
-            break;
-          }
-          ++st.options_records;
-        } else {
-          clock.system_init = d->system_init;
-          const DecodeResult r = decode_flow_record(*t, body + pos, body_len - pos, clock, d->sampling, u, used);
-          if (r == DecodeResult::kTruncated) {
-            st.error(ErrorReason::kTruncated);
-            break;
-          }
-          if (r == DecodeResult::kNoAddresses) {
-            st.error(ErrorReason::kBadRecord);
-          } else {
-            u.source = static_cast<std::uint8_t>(Source::kIpfix);
-            ++st.records;
-            sink.on_flow(u);
-          }
-        }
-        pos += used;
-      }
+      data_records += decode_data_set(*t, body, body_len, clock, *d, Source::kIpfix, st, sink);
     }
   }
   ex.check_sequence(*d, sequence, data_records);

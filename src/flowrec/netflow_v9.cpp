@@ -64,7 +64,6 @@ void parse_netflow_v9(const std::uint8_t* data, std::size_t len, ExporterState& 
   ex.check_sequence(*d, sequence, 1);
 
   std::size_t off = kHeader;
-  UniFlow u;
   while (off + 4 <= len) {
     const std::uint16_t set_id = read_u16(data + off), set_len = read_u16(data + off + 2);
     if (set_len < 4 || off + set_len > len) return st.error(ErrorReason::kBadLength);
@@ -83,29 +82,7 @@ void parse_netflow_v9(const std::uint8_t* data, std::size_t len, ExporterState& 
         st.error(ErrorReason::kNoTemplate);
         continue;
       }
-      std::size_t pos = 0;
-      // Records follow back to back; what is left shorter than one record is padding.
-      while (t->min_record_length > 0 && body_len - pos >= t->min_record_length) {
-        std::size_t used = 0;
-        if (t->options) {
-          if (!decode_options_record(*t, body + pos, body_len - pos, *d, used)) break;
-          ++st.options_records;
-        } else {
-          const DecodeResult r = decode_flow_record(*t, body + pos, body_len - pos, clock, d->sampling, u, used);
-          if (r == DecodeResult::kTruncated) {
-            st.error(ErrorReason::kTruncated);
-            break;
-          }
-          if (r == DecodeResult::kNoAddresses) {
-            st.error(ErrorReason::kBadRecord);
-          } else {
-            u.source = static_cast<std::uint8_t>(Source::kNetflowV9);
-            ++st.records;
-            sink.on_flow(u);
-          }
-        }
-        pos += used;
-      }
+      decode_data_set(*t, body, body_len, clock, *d, Source::kNetflowV9, st, sink);
     }
   }
 }

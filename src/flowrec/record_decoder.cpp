@@ -237,4 +237,38 @@ bool decode_options_record(const FlowTemplate& t, const std::uint8_t* p, std::si
   return true;
 }
 
+std::uint32_t decode_data_set(const FlowTemplate& t, const std::uint8_t* body, std::size_t len, RecordClock& clock,
+                              DomainState& d, Source source, ExporterStats& st, RecordSink& sink) {
+  std::uint32_t records = 0;
+  UniFlow u;
+  std::size_t pos = 0;
+  while (t.min_record_length > 0 && len - pos >= t.min_record_length) {
+    std::size_t used = 0;
+    ++records;
+    if (t.options) {
+      if (!decode_options_record(t, body + pos, len - pos, d, used)) {
+        st.error(ErrorReason::kTruncated);
+        break;
+      }
+      ++st.options_records;
+    } else {
+      clock.system_init = d.system_init;
+      const DecodeResult r = decode_flow_record(t, body + pos, len - pos, clock, d.sampling, u, used);
+      if (r == DecodeResult::kTruncated) {
+        st.error(ErrorReason::kTruncated);
+        break;
+      }
+      if (r == DecodeResult::kNoAddresses) {
+        st.error(ErrorReason::kBadRecord);
+      } else {
+        u.source = static_cast<std::uint8_t>(source);
+        ++st.records;
+        sink.on_flow(u);
+      }
+    }
+    pos += used;
+  }
+  return records;
+}
+
 }  // namespace picket::flowrec

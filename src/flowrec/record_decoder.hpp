@@ -6,6 +6,7 @@
 
 #include "picket/core/clock.hpp"
 #include "picket/flowrec/exporter_state.hpp"
+#include "picket/flowrec/source.hpp"
 #include "picket/flowrec/template_cache.hpp"
 #include "picket/flowrec/uniflow.hpp"
 
@@ -42,6 +43,14 @@ DecodeResult decode_flow_record(const FlowTemplate& t, const std::uint8_t* p, st
 // Decodes one options data record: sampling rate and system init time go to `d`.
 bool decode_options_record(const FlowTemplate& t, const std::uint8_t* p, std::size_t avail, DomainState& d,
                            std::size_t& used);
+
+// Decodes the records of one data set of `t`, back to back (what is left
+// shorter than one record is padding): flow records go to `sink` stamped with
+// `source`, options records into `d`, and errors into `st`. `clock` takes
+// the domain's system init time before each flow record, since an options
+// record earlier in the set may have set it. Returns the records read.
+std::uint32_t decode_data_set(const FlowTemplate& t, const std::uint8_t* body, std::size_t len, RecordClock& clock,
+                              DomainState& d, Source source, ExporterStats& st, RecordSink& sink);
 
 // Template sanity limits.
 inline constexpr std::uint16_t kMaxTemplateFields = 256;
