@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "run_config.hpp"
+#include "picket/core/toml_file.hpp"
 #include "picket/pipeline/pipeline.hpp"
 
 namespace picket::app {
@@ -37,13 +38,7 @@ std::string progress_line(const pipeline::PipelineStats& s) {
 
 std::string load_flows_config(const std::string& path, RecordOptions& o) {
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
-  } catch (const std::exception& e) {
-    return path + ": " + e.what();
-  }
+  if (auto e = core::parse_toml_file(path, root); !e.empty()) return e;
   const toml::node* node = root.get("flows");
   if (!node) return "";
   const auto where = [&](const toml::node& n) { return path + ":" + std::to_string(n.source().begin.line); };

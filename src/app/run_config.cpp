@@ -12,6 +12,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "picket/core/toml_file.hpp"
 #include "picket/detect/detector.hpp"
 #include "picket/export/config.hpp"
 #include "picket/export/sinks.hpp"
@@ -247,13 +248,8 @@ ConfigErrors load_run_config(const std::string& path, RunSettings& out,
                              const std::function<bool(const std::string&)>& given) {
   ConfigErrors errors;
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    errors.push_back(path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-    return errors;
-  } catch (const std::exception& e) {
-    errors.push_back(path + ": " + e.what());
+  if (auto e = core::parse_toml_file(path, root); !e.empty()) {
+    errors.push_back(std::move(e));
     return errors;
   }
   Reader r(path, errors, given);

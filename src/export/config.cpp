@@ -5,6 +5,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "picket/core/toml_file.hpp"
+
 namespace picket::exporter {
 
 namespace {
@@ -142,13 +144,7 @@ std::string daemon_section_list() {
 
 std::string load_delivery_config(const std::string& path, DeliveryConfig& out) {
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
-  } catch (const std::exception& e) {
-    return path + ": " + e.what();
-  }
+  if (auto e = core::parse_toml_file(path, root); !e.empty()) return e;
   static const std::set<std::string> kSinks = {"output", "syslog", "hook", "webhook"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());

@@ -5,6 +5,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "picket/core/toml_file.hpp"
+
 namespace picket::intel {
 
 namespace {
@@ -66,13 +68,7 @@ std::string list_entry(const std::string& path, const std::string& key, const to
 
 std::string load_intel_config(const std::string& path, IntelConfig& out) {
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
-  } catch (const std::exception& e) {
-    return path + ": " + e.what();
-  }
+  if (auto e = core::parse_toml_file(path, root); !e.empty()) return e;
   const toml::node* node = root.get("intel");
   if (!node) return "";
   const toml::table* intel = node->as_table();
