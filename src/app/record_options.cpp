@@ -41,7 +41,7 @@ std::string load_flows_config(const std::string& path, RecordOptions& o) {
   if (auto e = core::parse_toml_file(path, root); !e.empty()) return e;
   const toml::node* node = root.get("flows");
   if (!node) return "";
-  const auto where = [&](const toml::node& n) { return path + ":" + std::to_string(n.source().begin.line); };
+  const auto where = [&](const toml::node& n) { return core::toml_where(path, n); };
   const toml::table* t = node->as_table();
   if (!t) return where(*node) + ": key 'flows': expected a table, written [flows]";
   for (const auto& [k, v] : *t) {

@@ -36,7 +36,7 @@ class Reader {
       : path_(path), errors_(errors), given_(given) {}
 
   void error(const toml::node& n, const std::string& key, const std::string& msg) {
-    errors_.push_back(path_ + ":" + std::to_string(n.source().begin.line) + ": key '" + key + "': " + msg);
+    errors_.push_back(core::toml_where(path_, n) + ": key '" + key + "': " + msg);
   }
 
   // Checks that `t` holds only `allowed` keys; returns false if `t` is not a table.

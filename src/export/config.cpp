@@ -11,9 +11,7 @@ namespace picket::exporter {
 
 namespace {
 
-std::string where(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line);
-}
+std::string where(const std::string& path, const toml::node& n) { return core::toml_where(path, n); }
 
 // A scalar as text (strings as they are, numbers and booleans as written in TOML).
 bool scalar_text(const toml::node& n, std::string& out) {

@@ -11,9 +11,7 @@ namespace picket::intel {
 
 namespace {
 
-std::string where(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line);
-}
+std::string where(const std::string& path, const toml::node& n) { return core::toml_where(path, n); }
 
 std::string resolve(const std::string& config_path, const std::string& p) {
   if (p.empty() || p.front() == '/') return p;

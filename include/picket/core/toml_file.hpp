@@ -22,4 +22,9 @@ inline std::string parse_toml_file(const std::string& path, toml::table& out) {
   return "";
 }
 
+// "FILE:LINE" of a node, the start of every configuration error message.
+inline std::string toml_where(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line);
+}
+
 }  // namespace picket::core
