@@ -157,13 +157,7 @@ class BruteForceShard final : public DetectorShard {
     f.direction = p.actor_local ? Direction::kOutbound : Direction::kInbound;
     f.set_role(p.actor_local ? ResourceRole::kActor : ResourceRole::kTarget);
     f.protocol = 6;
-    f.local = p.actor_local ? k.initiator : k.responder;
-    f.remote = p.actor_local ? k.responder : k.initiator;
-    if (p.actor_local) {
-      f.remote_port = static_cast<std::uint16_t>(k.extra);
-    } else {
-      f.local_port = static_cast<std::uint16_t>(k.extra);
-    }
+    common::set_pair_hosts(f, k, p.actor_local, static_cast<std::uint16_t>(k.extra));
     f.first_seen = p.episode_start;
     f.last_seen = p.last_session;
     f.update = update;

@@ -12,6 +12,7 @@
 #include "picket/core/hash.hpp"
 #include "picket/core/ip_addr.hpp"
 #include "picket/detect/detector.hpp"
+#include "picket/detect/finding.hpp"
 
 namespace picket::detect::common {
 
@@ -42,5 +43,18 @@ inline core::Nanos seconds_param(const DetectorContext& ctx, std::size_t i, doub
 }
 
 inline double to_seconds(core::Nanos n) { return static_cast<double>(n) / 1e9; }
+
+// A finding's two hosts from a pair: the home host is the initiator when
+// `local_initiator`, and `service_port` (the responder's port) is put on the
+// responder's side, whichever host that is.
+inline void set_pair_hosts(Finding& f, const PairKey& k, bool local_initiator, std::uint16_t service_port) {
+  f.local = local_initiator ? k.initiator : k.responder;
+  f.remote = local_initiator ? k.responder : k.initiator;
+  if (local_initiator) {
+    f.remote_port = service_port;
+  } else {
+    f.local_port = service_port;
+  }
+}
 
 }  // namespace picket::detect::common

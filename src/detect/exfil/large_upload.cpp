@@ -98,13 +98,7 @@ class LargeUploadShard final : public DetectorShard {
     f.severity = finding_type_info(f.type).default_severity;
     f.direction = Direction::kOutbound;
     f.protocol = 0;
-    f.local = local_init ? k.initiator : k.responder;
-    f.remote = local_init ? k.responder : k.initiator;
-    if (local_init) {
-      f.remote_port = t.port;
-    } else {
-      f.local_port = t.port;
-    }
+    common::set_pair_hosts(f, k, local_init, t.port);
     f.first_seen = t.start;
     f.last_seen = t.last;
     f.update = update;

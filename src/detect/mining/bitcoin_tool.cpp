@@ -71,13 +71,7 @@ class BitcoinToolShard final : public DetectorShard {
     f.severity = finding_type_info(f.type).default_severity;
     f.direction = p.local_initiator ? Direction::kOutbound : Direction::kInbound;
     f.protocol = 6;
-    f.local = p.local_initiator ? k.initiator : k.responder;
-    f.remote = p.local_initiator ? k.responder : k.initiator;
-    if (p.local_initiator) {
-      f.remote_port = static_cast<std::uint16_t>(k.extra);
-    } else {
-      f.local_port = static_cast<std::uint16_t>(k.extra);
-    }
+    common::set_pair_hosts(f, k, p.local_initiator, static_cast<std::uint16_t>(k.extra));
     f.first_seen = p.first;
     f.last_seen = p.last;
     f.update = update;
