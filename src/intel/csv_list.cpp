@@ -3,6 +3,7 @@
 // Without a header row the columns are indicator[,type[,description]].
 #include <cctype>
 
+#include "list_lines.hpp"
 #include "picket/intel/lists.hpp"
 
 namespace picket::intel {
@@ -84,14 +85,10 @@ void parse_csv_list(std::string_view text, const std::string& path, const Indica
   int col_ind = 0, col_type = 1, col_desc = 2;
   bool header_seen = false;
   std::string scratch, token;
-  unsigned line_no = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    const auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    if (line_no == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+  ListLines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const unsigned line_no = lines.number();
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (lower_trim(line).empty() || line.front() == '#') continue;
     if (!split_csv(line, fields)) {

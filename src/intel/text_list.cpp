@@ -3,6 +3,7 @@
 // threat of the entries that follow).
 #include <cctype>
 
+#include "list_lines.hpp"
 #include "picket/intel/lists.hpp"
 
 namespace picket::intel {
@@ -47,14 +48,10 @@ std::string metadata(std::string_view body, ListReport& report) {
 void parse_text_list(std::string_view text, const std::string& path, bool maltrail, const IndicatorSink& sink,
                      ListReport& report) {
   std::string alias, scratch, desc;
-  unsigned line_no = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    const auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    if (line_no == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);  // UTF-8 BOM
+  ListLines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const unsigned line_no = lines.number();
     line = trim(line);
     if (line.empty()) continue;
     if (line.starts_with("#!")) {
