@@ -182,11 +182,10 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
   std::thread events;
   if (m.cfg.events_out) events = std::thread([&m] { m.events_loop(); });
 
-  const core::Nanos tick = std::max<core::Nanos>(m.cfg.tick, 1);
+  TickSchedule ticks{std::max<core::Nanos>(m.cfg.tick, 1)};
   capture::RawPacket raw;
   net::PacketView view;
-  core::Nanos clock = 0, next_tick = 0;
-  bool started = false;
+  core::Nanos clock = 0;
   auto last_progress = wall_start;
   std::uint64_t count = 0, out_of_order = 0;
   while (source.next(raw)) {
@@ -216,19 +215,7 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
       ++out_of_order;
     }
     clock = ts;
-    if (!started) {
-      started = true;
-      m.stats.capture_first_ns = ts;
-      next_tick = ts - ts % tick + tick;
-    }
-    if (ts >= next_tick) {
-      // Timers fire at whole multiples of the tick, derived from the packets
-      // alone, so they fall at the same place in the stream in every run.
-      const core::Nanos t = ts - ts % tick;
-      for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kTick, t);
-      m.capture_now.store(t, std::memory_order_relaxed);
-      next_tick = t + tick;
-    }
+    ticks.advance(m, ts);
     if (!net::decode(raw.data, raw.caplen, raw.wirelen, raw.link_type, ts, view, m.stats.decode)) {
       ++m.stats.not_analysed;
       continue;

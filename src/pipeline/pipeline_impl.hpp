@@ -38,4 +38,28 @@ struct Pipeline::Impl {
   void collect_detector_counters(PipelineStats& s) const;
 };
 
+// The ticks of a capture thread that reads a capture file or flow records:
+// at whole multiples of the tick, derived from the input's times alone, so
+// that they fall at the same place in the stream in every run.
+struct TickSchedule {
+  core::Nanos tick = 1;
+  core::Nanos next = 0;
+  bool started = false;
+
+  // The input's (nondecreasing) time has reached `t`: notes the first time
+  // and, once t passes the next tick, sends that tick to every worker.
+  void advance(Pipeline::Impl& m, core::Nanos t) {
+    if (!started) {
+      started = true;
+      m.stats.capture_first_ns = t;
+      next = t - t % tick + tick;
+    }
+    if (t < next) return;
+    const core::Nanos at = t - t % tick;
+    for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kTick, at);
+    m.capture_now.store(at, std::memory_order_relaxed);
+    next = at + tick;
+  }
+};
+
 }  // namespace picket::pipeline

@@ -16,7 +16,7 @@ namespace {
 
 class Feed final : public flowrec::OrderedSink {
  public:
-  explicit Feed(Pipeline::Impl& m) : m_(m), tick_(std::max<core::Nanos>(m.cfg.tick, 1)) {}
+  explicit Feed(Pipeline::Impl& m) : m_(m), ticks_{std::max<core::Nanos>(m.cfg.tick, 1)} {}
 
   void on_flow_record(const flow::FlowRecord& rec) override {
     advance(rec.end_time);
@@ -55,17 +55,7 @@ class Feed final : public flowrec::OrderedSink {
   void advance(core::Nanos t) {
     if (t < clock_) t = clock_;
     clock_ = t;
-    if (!started_) {
-      started_ = true;
-      m_.stats.capture_first_ns = t;
-      next_tick_ = t - t % tick_ + tick_;
-    }
-    if (t >= next_tick_) {
-      const core::Nanos at = t - t % tick_;
-      for (unsigned w = 0; w < m_.n; ++w) m_.push_control(w, PacketSlot::Kind::kTick, at);
-      m_.capture_now.store(at, std::memory_order_relaxed);
-      next_tick_ = at + tick_;
-    }
+    ticks_.advance(m_, t);
   }
   unsigned worker_of(std::uint64_t hash) const { return static_cast<unsigned>((hash >> 40) % m_.n); }
   PacketSlot& claim(std::uint64_t hash) {
@@ -76,9 +66,8 @@ class Feed final : public flowrec::OrderedSink {
   void publish(std::uint64_t hash) { m_.inputs[worker_of(hash)]->publish(); }
 
   Pipeline::Impl& m_;
-  core::Nanos tick_;
-  core::Nanos clock_ = 0, next_tick_ = 0;
-  bool started_ = false;
+  TickSchedule ticks_;
+  core::Nanos clock_ = 0;
 };
 
 }  // namespace
