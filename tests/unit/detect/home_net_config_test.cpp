@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <random>
 #include <set>
 
 #include "detect_test_util.hpp"
@@ -46,6 +47,40 @@ INSTANTIATE_TEST_SUITE_P(Detect, HomeNetDefaults,
                          });
 
 TEST(HomeNet, DefaultsHaveSevenRanges) { EXPECT_EQ(HomeNet::defaults().ranges().size(), 7u); }
+
+// HomeNet::contains reads precomputed mask words; it must answer as
+// Cidr::contains over the ranges does, for every prefix length (including
+// bases with bits set past the prefix) and addresses on both sides of them.
+TEST(HomeNet, ContainsAgreesWithCidrContains) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    HomeNet h;
+    std::vector<picket::core::Cidr> model;
+    const int n = 1 + static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) {
+      picket::core::Cidr c;
+      for (auto& b : c.base.bytes) b = static_cast<std::uint8_t>(rng());
+      const bool v4 = rng() & 1;
+      if (v4) {
+        std::fill(c.base.bytes.begin(), c.base.bytes.begin() + 10, 0);
+        c.base.bytes[10] = c.base.bytes[11] = 0xff;
+      }
+      const int bits = static_cast<int>(rng() % 33);
+      c.prefix_bits = static_cast<std::uint8_t>(v4 ? 96 + bits : rng() % 129);
+      std::string text = c.to_string();
+      ASSERT_EQ(h.add(text), "") << text;
+      model.push_back(*picket::core::Cidr::parse(text));
+    }
+    for (int k = 0; k < 500; ++k) {
+      picket::core::IpAddr a = model[rng() % model.size()].base;
+      // flip a few bits: some inside the prefix, some past it
+      for (int f = static_cast<int>(rng() % 3); f > 0; --f) a.bytes[rng() % 16] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      bool expect = false;
+      for (const auto& c : model) expect = expect || c.contains(a);
+      ASSERT_EQ(h.contains(a), expect) << a.to_string();
+    }
+  }
+}
 
 TEST(HomeNet, AddAcceptsCidrsAndRejectsJunk) {
   HomeNet h;
