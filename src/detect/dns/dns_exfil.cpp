@@ -54,21 +54,6 @@ static_assert(sizeof(kParams) / sizeof(kParams[0]) == kParamCount);
 
 constexpr int kBuckets = kExfilBuckets;
 
-// subdomain_bits(sub) > 0, without computing it: every non-empty label
-// carries at least a bit per character, except a leading reversed address
-// and service labels ('_'), which count nothing.
-bool carries_bits(std::string_view sub) {
-  sub.remove_prefix(reversed_ip_prefix(sub));
-  std::size_t pos = 0;
-  while (pos < sub.size()) {
-    std::size_t end = sub.find('.', pos);
-    if (end == std::string_view::npos) end = sub.size();
-    if (end > pos && sub[pos] != '_') return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
 class ExfilShard final : public DetectorShard {
  public:
   explicit ExfilShard(const DetectorContext& ctx) : p_(ctx.params) {
@@ -84,32 +69,36 @@ class ExfilShard final : public DetectorShard {
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (e.is_response || !e.client_local || e.qname_len == 0) return;
     const std::string_view name = qname_of(e);
-    if (allowlist_ && is_data_service_zone(name)) return;
+    // The name's facts (registered domain, information in its subdomain,
+    // ...) come from the thread's cache of split names: most names recur.
+    const DomainParts parts = shared_registered_domains().split(name);
+    if (allowlist_ && parts.data_service_zone) return;
     std::string_view domain;
     std::string_view sub;
+    double sub_bits;
+    std::size_t sub_longest_label;
     if (name.starts_with("dnscat.")) {
       domain = "dnscat";
       sub = name.substr(7);
+      sub_bits = subdomain_bits(sub);
+      sub_longest_label = longest_label(sub);
     } else {
-      const DomainParts parts = shared_registered_domains().split(name);
       if (parts.single_label) return;
       domain = parts.registered;
       sub = subdomain_of(name, domain);
+      sub_bits = parts.sub_bits;
+      sub_longest_label = parts.sub_longest_label;
     }
     if (sub.empty()) return;
     const std::uint64_t key_hash = ExfilKeys::hash_of(e.client, domain);
-    // The information of the name is worked out only when it counts: for a
-    // new key, and for a name not seen in the window (most queries repeat).
-    double bits = -1;
 
     std::uint32_t idx = keys_.find(key_hash, e.client, domain);
     if (idx == ExfilKeys::kNone) {
-      if (!carries_bits(sub)) return;  // nothing to carry: not worth a key
+      if (sub_bits <= 0) return;  // nothing to carry: not worth a key
       if (keys_.size() >= max_tracked_) {
         ++refused_keys_;
         return;
       }
-      bits = subdomain_bits(sub);
       idx = keys_.add(key_hash, e.client, domain);
       keys_.cold(idx).first_seen = e.ts;
     }
@@ -127,8 +116,10 @@ class ExfilShard final : public DetectorShard {
       else ++c.weak_sig;
     }
     rotate(k, e.ts);
-    if (!is_new_name(k, core::hash_bytes(sub.data(), sub.size()))) return;
-    if (bits < 0) bits = subdomain_bits(sub);
+    // The whole name's hash stands for its subdomain: under one key's domain
+    // the one determines the other.
+    if (!is_new_name(k, parts.hash)) return;
+    const double bits = sub_bits;
 
     ExfilCold& c = keys_.cold(idx);
     const std::uint64_t ep = e.ts / bucket_;
@@ -142,7 +133,7 @@ class ExfilShard final : public DetectorShard {
     c.names[b] += 1;
     c.total_bytes += bits / 8.0;
     ++c.total_names;
-    c.max_label = std::max(c.max_label, longest_label(sub));
+    c.max_label = std::max(c.max_label, sub_longest_label);
     c.changed = true;
     if (!c.reported && crossed(k, c, e.ts)) {
       c.reported = true;
@@ -261,19 +252,39 @@ class ExfilShard final : public DetectorShard {
     return f;
   }
 
+  // Drops the keys idle for a window (all keys at the end of input). Only a
+  // reported key has anything to say on its way out, so only those are put
+  // in key order (updates go out in a fixed order); the rest are dropped
+  // without building their keys.
   void expire(core::Nanos now, bool all, FindingSink& sink) {
-    std::vector<std::string> gone;
+    if (all) {
+      for (const auto& key : reported_) {
+        const std::uint32_t idx = find_key(key);
+        if (keys_.cold(idx).changed) sink.emit(build(key, keys_.hot(idx), keys_.cold(idx), now, true));
+      }
+      reported_.clear();
+      keys_.clear();
+      stored_ = 0;
+      return;
+    }
+    gone_.clear();
     for (std::uint32_t i = 0; i < keys_.size(); ++i)
-      if (all || keys_.hot(i).last_seen + window_ < now) gone.push_back(client_key(keys_.hot(i).client, keys_.cold(i).domain));
-    std::sort(gone.begin(), gone.end());
-    for (const auto& key : gone) {
+      if (keys_.hot(i).last_seen + window_ < now) gone_.push_back(i);
+    std::vector<std::string> reported_gone;
+    for (const std::uint32_t i : gone_)
+      if (keys_.cold(i).reported) reported_gone.push_back(client_key(keys_.hot(i).client, keys_.cold(i).domain));
+    std::sort(reported_gone.begin(), reported_gone.end());
+    for (const auto& key : reported_gone) {
       const std::uint32_t idx = find_key(key);
-      ExfilHot& k = keys_.hot(idx);
-      ExfilCold& c = keys_.cold(idx);
-      if (c.reported && c.changed) sink.emit(build(key, k, c, now, true));
-      stored_ -= k.cur.size() + k.prev.size();
+      if (keys_.cold(idx).changed) sink.emit(build(key, keys_.hot(idx), keys_.cold(idx), now, true));
       reported_.erase(key);
-      keys_.remove(idx);
+    }
+    // Highest index first: removing a key moves the last one into its hole,
+    // and every key above the current one has gone already.
+    for (auto it = gone_.rbegin(); it != gone_.rend(); ++it) {
+      const ExfilHot& k = keys_.hot(*it);
+      stored_ -= k.cur.size() + k.prev.size();
+      keys_.remove(*it);
     }
   }
 
@@ -286,6 +297,7 @@ class ExfilShard final : public DetectorShard {
   std::set<std::string> reported_;  // ordered: updates go out in a fixed order
   std::uint64_t stored_ = 0, refused_keys_ = 0, refused_names_ = 0;
   core::Nanos next_sweep_ = 0;
+  std::vector<std::uint32_t> gone_;  // expire()'s scratch list, kept to reuse its memory
 };
 
 

@@ -36,8 +36,8 @@ bool ends_with_zone(std::string_view name, std::string_view zone) {
 namespace {
 
 // kHasNul: the name holds a NUL byte, where libpsl's C string (and so the
-// registered domain it found) ends.
-constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4;
+// registered domain it found) ends. kUsed marks a taken cache slot.
+constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4, kDataServiceZone = 8, kUsed = 0x80;
 
 // libpsl's answer for one name: where its registered domain starts, and flags.
 struct Split {
@@ -84,9 +84,29 @@ std::string_view registered_of(std::string_view name, std::size_t offset, std::u
 
 }  // namespace
 
+RegisteredDomains::Slot RegisteredDomains::answer_for(std::string_view name, std::uint64_t h) {
+  const Split r = psl_split(name);
+  Slot s;
+  s.hash = h;
+  s.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
+  s.flags = r.flags | kUsed;
+  if (is_data_service_zone(name)) s.flags |= kDataServiceZone;
+  const std::string_view sub = subdomain_of(name, registered_of(name, r.reg_offset, r.flags));
+  s.sub_bits = subdomain_bits(sub);
+  s.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  return s;
+}
+
 DomainParts RegisteredDomains::compute(std::string_view name) {
   const Split r = psl_split(name);
-  return {registered_of(name, r.reg_offset, r.flags), (r.flags & kKnownSuffix) != 0, (r.flags & kSingleLabel) != 0};
+  DomainParts p{registered_of(name, r.reg_offset, r.flags), (r.flags & kKnownSuffix) != 0,
+                (r.flags & kSingleLabel) != 0};
+  p.data_service_zone = is_data_service_zone(name);
+  const std::string_view sub = subdomain_of(name, p.registered);
+  p.sub_bits = subdomain_bits(sub);
+  p.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  p.hash = core::hash_bytes(name.data(), name.size());
+  return p;
 }
 
 RegisteredDomains::RegisteredDomains(std::size_t cap) : gen_cap_(std::max<std::size_t>(cap / 2, 1)) {}
@@ -99,13 +119,19 @@ void RegisteredDomains::Generation::clear() {
 }
 
 DomainParts RegisteredDomains::parts_of(const Slot& s, std::string_view name) {
-  return {registered_of(name, s.reg_offset, s.flags), (s.flags & kKnownSuffix) != 0, (s.flags & kSingleLabel) != 0};
+  DomainParts p{registered_of(name, s.reg_offset, s.flags), (s.flags & kKnownSuffix) != 0,
+                (s.flags & kSingleLabel) != 0};
+  p.data_service_zone = (s.flags & kDataServiceZone) != 0;
+  p.sub_longest_label = s.sub_longest_label;
+  p.sub_bits = s.sub_bits;
+  p.hash = s.hash;
+  return p;
 }
 
 const RegisteredDomains::Slot* RegisteredDomains::find(const Generation& g, std::uint64_t h, std::string_view name) {
   if (g.slots.empty()) return nullptr;
   const std::size_t mask = g.slots.size() - 1;
-  for (std::size_t i = h & mask; g.slots[i].used; i = (i + 1) & mask) {
+  for (std::size_t i = h & mask; g.slots[i].flags & kUsed; i = (i + 1) & mask) {
     const Slot& s = g.slots[i];
     if (s.hash == h && s.len == name.size() && std::memcmp(g.arena.data() + s.offset, name.data(), name.size()) == 0)
       return &s;
@@ -120,21 +146,19 @@ void RegisteredDomains::insert(Generation& g, std::uint64_t h, std::string_view 
     old.swap(g.slots);
     const std::size_t mask = g.slots.size() - 1;
     for (const Slot& s : old) {
-      if (!s.used) continue;
+      if (!(s.flags & kUsed)) continue;
       std::size_t i = s.hash & mask;
-      while (g.slots[i].used) i = (i + 1) & mask;
+      while (g.slots[i].flags & kUsed) i = (i + 1) & mask;
       g.slots[i] = s;
     }
   }
   const std::size_t mask = g.slots.size() - 1;
   std::size_t i = h & mask;
-  while (g.slots[i].used) i = (i + 1) & mask;
+  while (g.slots[i].flags & kUsed) i = (i + 1) & mask;
   Slot& s = g.slots[i];
   s = answer;
-  s.hash = h;
   s.offset = static_cast<std::uint32_t>(g.arena.size());
   s.len = static_cast<std::uint8_t>(name.size());
-  s.used = true;
   g.arena.append(name);
   ++g.size;
 }
@@ -151,9 +175,7 @@ DomainParts RegisteredDomains::split(std::string_view name) {
     if (const Slot* old = find(prev_, h, name)) {
       answer = *old;  // asked again: moves to the newer generation
     } else {
-      const Split r = psl_split(name);
-      answer.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
-      answer.flags = r.flags;
+      answer = answer_for(name, h);
     }
     if (cur_.size >= gen_cap_) {
       std::swap(cur_, prev_);

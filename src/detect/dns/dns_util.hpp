@@ -25,17 +25,24 @@ struct DomainParts {
   std::string_view registered;
   bool known_suffix = false;  // its public suffix is listed in the PSL (not just the '*' rule)
   bool single_label = false;  // "wpad", "localhost"
+  // Facts about the name that several detectors need, worked out once per
+  // distinct name with the split: pure functions of the name.
+  bool data_service_zone = false;  // is_data_service_zone(name)
+  std::uint8_t sub_longest_label = 0;  // longest_label(subdomain_of(name, registered))
+  double sub_bits = 0;             // subdomain_bits(subdomain_of(name, registered))
+  std::uint64_t hash = 0;          // core::hash_bytes(name)
 };
 
 // Splits names with libpsl (psl_latest: the newer of the library's built-in
-// list and Debian's /usr/share/publicsuffix file). Results are cached in two
+// list and Debian's /usr/share/publicsuffix file), and works out the name's
+// other DomainParts facts. Results are cached in two
 // generations of cap/2 names: when the newer one is full it becomes the older
 // one (the names asked again move back), so the popular names of a busy
 // network stay cached while a stream of one-off names passes through.
 //
-// Each generation is a flat open-addressing table of 16-byte slots (the
+// Each generation is a flat open-addressing table of 24-byte slots (the
 // name's 64-bit hash, where its bytes lie in the generation's arena, and the
-// answer: the registered domain's offset in the name and two flags), so a
+// answer: the registered domain's offset in the name, flags and facts), so a
 // look-up reads one slot and the name's bytes, nothing else. Full and old
 // generations are cleared, not freed: no allocation in steady state.
 class RegisteredDomains {
@@ -51,9 +58,9 @@ class RegisteredDomains {
  private:
   struct Slot {
     std::uint64_t hash = 0;
+    double sub_bits = 0;
     std::uint32_t offset = 0;  // of the name's bytes in the arena
-    std::uint8_t len = 0, reg_offset = 0, flags = 0;
-    bool used = false;
+    std::uint8_t len = 0, reg_offset = 0, flags = 0, sub_longest_label = 0;
   };
   struct Generation {
     std::vector<Slot> slots;  // power-of-two size, load <= 1/2
@@ -64,6 +71,7 @@ class RegisteredDomains {
   static const Slot* find(const Generation& g, std::uint64_t h, std::string_view name);
   void insert(Generation& g, std::uint64_t h, std::string_view name, const Slot& answer);
   static DomainParts parts_of(const Slot& s, std::string_view name);
+  static Slot answer_for(std::string_view name, std::uint64_t h);
 
   std::size_t gen_cap_;
   Generation cur_, prev_;

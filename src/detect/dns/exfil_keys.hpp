@@ -224,6 +224,13 @@ class ExfilKeys {
     return idx;
   }
 
+  // Removes every key (keeps the memory of the index).
+  void clear() {
+    std::fill(slots_.begin(), slots_.end(), 0);
+    hot_.clear();
+    cold_.clear();
+  }
+
   // Removes key `idx`; the last key takes its index.
   void remove(std::uint32_t idx) {
     erase_slot(slot_of(idx));

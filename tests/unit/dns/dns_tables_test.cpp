@@ -38,6 +38,10 @@ TEST(RegisteredDomainCache, AgreesWithUncachedSplitThroughRotations) {
       ASSERT_EQ(got.registered, want.registered) << n;
       ASSERT_EQ(got.known_suffix, want.known_suffix) << n;
       ASSERT_EQ(got.single_label, want.single_label) << n;
+      ASSERT_EQ(got.data_service_zone, want.data_service_zone) << n;
+      ASSERT_EQ(got.sub_bits, want.sub_bits) << n;
+      ASSERT_EQ(got.sub_longest_label, want.sub_longest_label) << n;
+      ASSERT_EQ(got.hash, want.hash) << n;
       // The registered domain views the caller's name.
       if (!n.empty()) {
         EXPECT_TRUE(got.registered.data() >= n.data() && got.registered.data() <= n.data() + n.size());

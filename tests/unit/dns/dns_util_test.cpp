@@ -25,6 +25,28 @@ TEST(RegisteredDomain, GroupsUnderThePublicSuffix) {
   EXPECT_FALSE(RegisteredDomains::compute("wpad.example.com").single_label);
 }
 
+// The facts that come with a split are the helpers' answers for the name
+// and its subdomain under the registered domain.
+TEST(RegisteredDomain, CarriesTheNamesFacts) {
+  const DomainParts p = RegisteredDomains::compute("4a6f686e.x7.exfil.example.co.uk");
+  EXPECT_EQ(p.registered, "example.co.uk");
+  EXPECT_DOUBLE_EQ(p.sub_bits, subdomain_bits("4a6f686e.x7.exfil"));
+  EXPECT_GT(p.sub_bits, 8 * 4.0);  // 8 hex characters alone carry 4 bits each
+  EXPECT_EQ(p.sub_longest_label, 8);
+  EXPECT_FALSE(p.data_service_zone);
+  EXPECT_EQ(p.hash, core::hash_bytes("4a6f686e.x7.exfil.example.co.uk", 31));
+  // A reversed address under a DNSBL zone: a data service, and the address
+  // labels carry nothing.
+  const DomainParts d = RegisteredDomains::compute("4.3.2.1.zen.spamhaus.org");
+  EXPECT_TRUE(d.data_service_zone);
+  EXPECT_EQ(d.registered, "spamhaus.org");
+  EXPECT_DOUBLE_EQ(d.sub_bits, subdomain_bits("zen"));
+  // No subdomain: nothing carried.
+  const DomainParts bare = RegisteredDomains::compute("example.com");
+  EXPECT_EQ(bare.sub_bits, 0);
+  EXPECT_EQ(bare.sub_longest_label, 0);
+}
+
 TEST(RegisteredDomain, CacheIsBounded) {
   RegisteredDomains cache(64);
   for (int i = 0; i < 1000; ++i) {
