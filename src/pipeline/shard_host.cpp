@@ -81,7 +81,7 @@ ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
       counters_(std::make_unique<PublishedCounters[]>(shards_.size())),
       watermark_(workers, 0) {
   store_.reserve(4096);
-  heap_.reserve(4096);
+  pending_.reserve(4096);
   for (auto& s : shards_) {
     if (s.wants_flows) flow_shards_.push_back(s.shard.get());
     if (s.wants_dns) dns_shards_.push_back(s.shard.get());
@@ -116,9 +116,8 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
     p.time = n.ts;
     p.tie = content_hash(n);
   }
-  heap_.push_back(p);
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
-  max_pending_ = std::max<std::uint64_t>(max_pending_, heap_.size());
+  pending_.push_back(p);
+  max_pending_ = std::max<std::uint64_t>(max_pending_, pending_.size());
 }
 
 void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
@@ -143,13 +142,19 @@ void ShardHost::process(detect::FindingSink& out) {
   while (!ticks_.empty() && ticks_.front() <= safe) {
     const core::Nanos tick = ticks_.front();
     ticks_.pop_front();
-    while (!heap_.empty() && (heap_.front().time < tick || tick == core::kNanosMax)) {
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      const Pending p = heap_.back();
-      heap_.pop_back();
-      dispatch(store_[p.slot], out);
-      free_.push_back(p.slot);
+    // The events before the tick, in (time, content) order. Sorting them as
+    // a batch gives the order a priority queue would, for a third of the
+    // work: most events wait for the next tick anyway.
+    const auto due = tick == core::kNanosMax
+                         ? pending_.end()
+                         : std::partition(pending_.begin(), pending_.end(),
+                                          [tick](const Pending& p) { return p.time < tick; });
+    std::sort(pending_.begin(), due, Earlier{});
+    for (auto it = pending_.begin(); it != due; ++it) {
+      dispatch(store_[it->slot], out);
+      free_.push_back(it->slot);
     }
+    pending_.erase(pending_.begin(), due);
     SourceStamp sink(out, last_flow_source_, last_dns_source_);
     if (tick == core::kNanosMax) {
       for (auto& s : shards_) s.shard->on_flush(sink);

@@ -32,7 +32,7 @@ class ShardHost {
   void process(detect::FindingSink& sink);
   // True once the final watermark of every worker has been processed.
   bool finished() const { return finished_; }
-  std::size_t pending() const { return heap_.size(); }
+  std::size_t pending() const { return pending_.size(); }
   std::uint64_t max_pending() const { return max_pending_; }
 
   // The shards' counters (DetectorShard::counters) as of the last tick, for
@@ -60,11 +60,11 @@ class ShardHost {
     std::uint64_t tie;  // content hash: orders events with equal time
     std::uint32_t slot;
   };
-  // A function object, not a function: the heap algorithms then inline the
+  // A function object, not a function: std::sort then inlines the
   // comparison (a function pointer was called per comparison).
-  struct Later {
+  struct Earlier {
     bool operator()(const Pending& a, const Pending& b) const {
-      return a.time != b.time ? a.time > b.time : a.tie > b.tie;
+      return a.time != b.time ? a.time < b.time : a.tie < b.tie;
     }
   };
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
@@ -79,7 +79,7 @@ class ShardHost {
   std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
   std::vector<MeshMessage> store_;
   std::vector<std::uint32_t> free_;
-  std::vector<Pending> heap_;
+  std::vector<Pending> pending_;  // in arrival order until their tick
   std::uint64_t max_pending_ = 0;
   bool finished_ = false;
   // Input of the last flow / DNS event dispatched: names findings raised on a
