@@ -28,11 +28,9 @@ struct FileRecordInput::Feed {
 };
 
 struct FileRecordInput::Tail {
-  Tail(LogKind k, std::string dir, bool skip) : kind(k), tail(std::move(dir)), skip_existing(skip) {}
+  Tail(LogKind k, std::string dir) : kind(k), tail(std::move(dir)) {}
   LogKind kind;
   DirectoryTail tail;
-  bool skip_existing;
-  bool first = true;
 };
 
 FileRecordInput::FileRecordInput(OrderingLimits limits) : orderer_(limits.window, limits.max_pending) {}
@@ -54,7 +52,11 @@ bool FileRecordInput::follow(LogKind kind, const std::string& dir, bool skip_exi
   std::vector<std::string> files;
   if (!expand_paths({dir}, files, error)) return false;
   feed(kind);
-  tails_.push_back(std::make_unique<Tail>(kind, dir, skip_existing));
+  tails_.push_back(std::make_unique<Tail>(kind, dir));
+  // The files already there are listed now, before the caller says it is
+  // following: a file written just after that must count as new, however
+  // late the first regular poll comes on a loaded machine.
+  tails_.back()->tail.poll(core::wall_now(), skip_existing);
   stop_ = stop;
   return true;
 }
@@ -91,8 +93,7 @@ bool FileRecordInput::pump(OrderedSink& out) {
   next_poll_ = now + core::seconds(1);
   bool found = false;
   for (auto& t : tails_) {
-    const auto files = t->tail.poll(now, t->first && t->skip_existing);
-    t->first = false;
+    const auto files = t->tail.poll(now, false);
     for (const auto& f : files) feed(t->kind).input.add_file(f);
     found = found || !files.empty();
   }

@@ -477,6 +477,11 @@ def case_cap_net_raw(env, c):
         live = Live(env, ["-q", "-w", "2", "-i", ns.rx], tag="capraw")
         live.proc.kill()
         live.proc.wait()
+        # The root process may have created its output before it was killed;
+        # nobody could not open root's file again.
+        for path in (live.out, live.stats):
+            if os.path.exists(path):
+                os.remove(path)
         cmd = ns.cmd(*setpriv, env.picket, "run", "--stats-interval", "0.1", "--stats-json", live.stats, "-o",
                      live.out, "-q", "-w", "2", "-i", ns.rx)
         live.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=live.errf)
