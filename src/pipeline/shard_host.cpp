@@ -38,6 +38,13 @@ std::uint64_t content_hash(const detect::ServerNameEvent& e) {
   return core::hash_bytes(e.name, e.name_len, h);
 }
 
+std::uint64_t content_hash(const MeshMessage& m) {
+  if (const auto* f = std::get_if<detect::FlowEvent>(&m)) return content_hash(*f);
+  if (const auto* d = std::get_if<detect::DnsEvent>(&m)) return content_hash(*d);
+  if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) return content_hash(*n);
+  return 0;
+}
+
 // Findings name the input of the events that raised them (Finding::source).
 class SourceStamp final : public detect::FindingSink {
  public:
@@ -107,14 +114,10 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
   Pending p{0, 0, slot};
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     p.time = f->rec.end_time;
-    p.tie = content_hash(*f);
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
     p.time = d->ts;
-    p.tie = content_hash(*d);
   } else {
-    const auto& n = std::get<detect::ServerNameEvent>(m);
-    p.time = n.ts;
-    p.tie = content_hash(n);
+    p.time = std::get<detect::ServerNameEvent>(m).ts;
   }
   pending_.push_back(p);
   max_pending_ = std::max<std::uint64_t>(max_pending_, pending_.size());
@@ -149,7 +152,19 @@ void ShardHost::process(detect::FindingSink& out) {
                          ? pending_.end()
                          : std::partition(pending_.begin(), pending_.end(),
                                           [tick](const Pending& p) { return p.time < tick; });
-    std::sort(pending_.begin(), due, Earlier{});
+    std::sort(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
+    // Events of equal time are put in the order of their content's hash,
+    // which does not depend on which worker sent them or when. Few events
+    // share a time, so only those are hashed.
+    for (auto run = pending_.begin(); run != due;) {
+      auto end = run + 1;
+      while (end != due && end->time == run->time) ++end;
+      if (end - run > 1) {
+        for (auto it = run; it != end; ++it) it->tie = content_hash(store_[it->slot]);
+        std::sort(run, end, Earlier{});
+      }
+      run = end;
+    }
     for (auto it = pending_.begin(); it != due; ++it) {
       dispatch(store_[it->slot], out);
       free_.push_back(it->slot);

@@ -57,7 +57,7 @@ class ShardHost {
  private:
   struct Pending {
     core::Nanos time;
-    std::uint64_t tie;  // content hash: orders events with equal time
+    std::uint64_t tie;  // content hash, set when another event has the same time
     std::uint32_t slot;
   };
   // A function object, not a function: std::sort then inlines the
