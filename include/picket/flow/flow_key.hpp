@@ -37,7 +37,16 @@ struct FlowKey {
   }
 
   std::uint64_t hash() const { return core::hash_bytes(this, sizeof(*this)); }
-  bool operator==(const FlowKey& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
+  // Word compares, not a memcmp call: every packet's flow look-up ends here.
+  bool operator==(const FlowKey& o) const {
+    std::uint64_t a[5], b[5];
+    std::uint32_t ta, tb;
+    std::memcpy(a, this, 40);
+    std::memcpy(b, &o, 40);
+    std::memcpy(&ta, reinterpret_cast<const char*>(this) + 40, 4);
+    std::memcpy(&tb, reinterpret_cast<const char*>(&o) + 40, 4);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (ta ^ tb)) == 0;
+  }
 };
 static_assert(sizeof(FlowKey) == 44, "FlowKey must have no padding (hashed as bytes)");
 

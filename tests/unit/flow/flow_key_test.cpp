@@ -105,3 +105,20 @@ TEST(FlowKey, TableKeepsVlansApart) {
 }
 
 }  // namespace
+
+// operator== compares words: a difference in any of the key's 44 bytes
+// (addresses, ports, protocol, VLAN, tunnel id) must make keys unequal.
+TEST(FlowKey, EveryByteTakesPartInEquality) {
+  auto p = packet("2001:db8::1", 1000, "2001:db8::2", 80, kTcp, kSyn, 1);
+  p.vlan_id = 7;
+  p.tunnel_id = 99;
+  bool lo = false;
+  const FlowKey k = FlowKey::from_packet(p, lo);
+  FlowKey same = k;
+  EXPECT_TRUE(k == same);
+  for (std::size_t i = 0; i < sizeof(FlowKey); ++i) {
+    FlowKey other = k;
+    reinterpret_cast<unsigned char*>(&other)[i] ^= 0x10;
+    EXPECT_FALSE(k == other) << "byte " << i;
+  }
+}
