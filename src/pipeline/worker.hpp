@@ -81,6 +81,10 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   void recognise_payload(const net::PacketView& v, flow::FlowRecord& r, bool from_initiator);
   void broadcast_watermark(core::Nanos t);
   void send(unsigned shard, const MeshMessage& m);
+  // The next free slot of the mesh ring to `shard`, for building a message in
+  // place; the caller publishes it (wiring_.mesh_out[shard]->publish()) and
+  // must not send to that ring in between.
+  MeshMessage& claim_mesh_slot(unsigned shard);
   void send_event(const exporter::EventRecord& e);
   void send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name,
                         const proto::HttpRequest* http = nullptr);
@@ -94,6 +98,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // Reused for every DNS message: the parser fills what it needs, and a fresh
   // 2.5 KB message per packet would cost more than the parse itself.
   proto::DnsMessage dns_msg_;
+  // The DNS event when only the exporter's event stream wants it (no DNS detector).
+  detect::DnsEvent events_only_dns_;
   // This worker's own Hyperscan scratch for the mining rules (never shared).
   std::unique_ptr<match::Scratch> mining_scratch_;
   bool input_done_ = false;
