@@ -2,10 +2,11 @@
 // The beacon detector's shard, visible to its tests and benchmark.
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
+#include "../common/capped_table.hpp"
 #include "beacon_score.hpp"
+#include "sample_ring.hpp"
 #include "picket/detect/detector.hpp"
 
 namespace picket::detect::beacon {
@@ -41,8 +42,7 @@ class BeaconShard final : public DetectorShard {
     std::size_t operator()(const PairKey& k) const;
   };
   struct Pair {
-    std::vector<BeaconSample> samples;  // ring of the most recent max_samples connections
-    std::uint32_t next = 0;             // oldest slot once the ring is full
+    SampleRing samples;  // the most recent max_samples connections
     std::uint64_t connections = 0;
     core::Nanos last_seen = 0;
     bool fired = false;
@@ -55,8 +55,9 @@ class BeaconShard final : public DetectorShard {
   core::Nanos max_interval_;
   ScoreParams score_params_;
   bool ignore_infra_, remote_only_;
-  std::size_t max_samples_, max_pairs_;
-  std::unordered_map<PairKey, Pair, PairKeyHash> pairs_;
+  std::size_t max_samples_;
+  // Capacity max_pairs; full, it refuses new pairs rather than evicting.
+  common::CappedTable<PairKey, Pair, PairKeyHash> pairs_;
   std::vector<double> scratch_;
   core::Nanos next_sweep_ = 0;
   BeaconStats stats_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../common/capped_table.hpp"
+#include "../common/key_hash.hpp"
 #include "../common/pair_key.hpp"
 #include "../common/state_file.hpp"
 #include "spam_detector.hpp"
@@ -40,7 +41,7 @@ const ParamSpec kParams[] = {
 
 struct HostKeyHash {
   std::size_t operator()(const core::IpAddr& a) const {
-    return static_cast<std::size_t>(core::hash_bytes(a.bytes.data(), 16));
+    return static_cast<std::size_t>(common::hash_key_bytes(a.bytes.data(), 16));
   }
 };
 
