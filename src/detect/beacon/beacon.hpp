@@ -2,6 +2,7 @@
 // The beacon detector's shard, visible to its tests and benchmark.
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "../common/capped_table.hpp"
@@ -46,6 +47,13 @@ class BeaconShard final : public DetectorShard {
     std::uint64_t connections = 0;
     core::Nanos last_seen = 0;
     bool fired = false;
+    // For common::CappedTable: a fresh pair keeping the samples' heap buffer.
+    void recycle() {
+      SampleRing keep = std::move(samples);
+      keep.recycle();
+      *this = Pair{};
+      samples = std::move(keep);
+    }
   };
   Finding build(const PairKey& k, const Pair& p, const BeaconScore& sc) const;
 

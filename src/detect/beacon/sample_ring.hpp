@@ -4,10 +4,12 @@
 // score_beacon accepts). Most pairs see one or two connections, so the first
 // kInline samples are kept in the pair itself: a new pair allocates nothing,
 // and only a pair past kInline connections moves them to a heap buffer (which
-// grows by doubling, as a vector's would, up to `max`).
+// grows by doubling, as a vector's would, up to `max`; recycle() keeps it for
+// the next pair, which then fills it only after kInline samples, as before).
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "beacon_score.hpp"
@@ -37,6 +39,14 @@ class SampleRing {
     BeaconSample* slots = heap_.empty() ? inline_ : heap_.data();
     slots[next_] = s;
     next_ = static_cast<std::uint32_t>((next_ + 1) % max);
+  }
+
+  // Empty again, keeping the heap buffer for the next pair.
+  void recycle() {
+    std::vector<BeaconSample> keep = std::move(heap_);
+    keep.clear();
+    *this = SampleRing{};
+    heap_ = std::move(keep);
   }
 
   std::size_t size() const { return count_; }

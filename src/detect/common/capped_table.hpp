@@ -9,7 +9,9 @@
 // new key and several dependent loads per touch):
 // - entries live in nodes allocated in chunks of kChunkNodes, on demand, up
 //   to `capacity` nodes; an erased node goes to a free list and is reused, so
-//   once the table has reached its peak size nothing is allocated any more;
+//   once the table has reached its peak size nothing is allocated any more
+//   (a value's own heap memory, such as a vector's, is released on erase,
+//   unless the value is Recyclable, below);
 // - the recency list is intrusive: each node holds the 32-bit numbers of its
 //   neighbours (least recent at head_, most recent at tail_);
 // - the index is an open-addressing table (linear probing, deletion by
@@ -20,10 +22,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <vector>
 
 namespace picket::detect::common {
+
+// A value type may define recycle(): it must make the value equal to a
+// value-initialised one in everything its detector can observe, but may keep
+// heap capacity (a vector cleared, not freed). The table calls it instead of
+// value-initialising when an entry is erased or its node reused, so that a
+// new key allocates nothing in steady state; the value's memory then stays at
+// its peak, still bounded by the table's capacity.
+template <typename V>
+concept Recyclable = requires(V& v) { v.recycle(); };
 
 template <typename Key, typename Value, typename Hash>
 class CappedTable {
@@ -49,6 +61,12 @@ class CappedTable {
 
   explicit CappedTable(std::size_t capacity)
       : capacity_(capacity == 0 ? 1 : capacity < kNil ? capacity : kNil - 1) {}
+  CappedTable(const CappedTable&) = delete;
+  CappedTable& operator=(const CappedTable&) = delete;
+  ~CappedTable() {
+    for (std::uint32_t n = 0; n < used_; ++n) node(n).~Node();
+    for (std::size_t c = 0; c < chunks_.size(); ++c) std::allocator<Node>().deallocate(chunks_[c], chunk_nodes(c));
+  }
 
   // The entry for `key`, created (value-initialised) if absent; touched.
   // `created` says which.
@@ -114,6 +132,12 @@ class CappedTable {
 
   Node& node(std::uint32_t n) { return chunks_[n >> kChunkBits][n & (kChunkNodes - 1)]; }
 
+  // Nodes in chunk c: kChunkNodes, except a last one cut to the capacity.
+  std::size_t chunk_nodes(std::size_t c) const {
+    const std::size_t left = capacity_ - c * kChunkNodes;
+    return left < kChunkNodes ? left : kChunkNodes;
+  }
+
   // The node holding `key`, or kNil.
   std::uint32_t lookup(const Key& key, std::uint32_t h) {
     if (slots_.empty()) return kNil;
@@ -125,8 +149,9 @@ class CappedTable {
   }
 
   // Adds an absent key as the most recent entry, evicting the least recent
-  // one first when full.
-  std::uint32_t insert(const Key& key, std::uint32_t h) {
+  // one first when full. Out of line: inlined, it would make every caller's
+  // frame (and its early returns) heavier for a path most calls do not take.
+  [[gnu::noinline]] std::uint32_t insert(const Key& key, std::uint32_t h) {
     std::uint32_t n;
     if (size_ >= capacity_) {
       n = head_;
@@ -134,13 +159,22 @@ class CappedTable {
       unindex(n);
       --size_;
       ++evictions_;
+      reset(node(n), key);
     } else {
       if ((size_ + 1) * 2 > slots_.size()) grow_index();
-      n = new_node();
+      if (free_ != kNil) {
+        n = free_;
+        free_ = node(n).next;
+        reset(node(n), key);
+      } else {
+        // A node never used: constructed now (chunks are raw memory, so a
+        // table that never fills never touches the rest of its chunk).
+        n = used_++;
+        if ((n >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::allocator<Node>().allocate(chunk_nodes(chunks_.size())));
+        ::new (static_cast<void*>(&node(n))) Node{key, Value{}, 0, 0, 0};
+      }
     }
     Node& x = node(n);
-    x.key = key;
-    x.value = Value{};
     x.hash = h;
     link_tail(n);
     std::size_t i = h & mask_;
@@ -154,28 +188,28 @@ class CappedTable {
     unlink(n);
     unindex(n);
     Node& x = node(n);
-    // Give a value's own heap memory back now, as erasing a map entry would.
-    if constexpr (!std::is_trivially_destructible_v<Value>) x.value = Value{};
+    // Give a value's own heap memory back now, as erasing a map entry would
+    // (a Recyclable value keeps it for the node's next key).
+    if constexpr (Recyclable<Value>) {
+      x.value.recycle();
+    } else if constexpr (!std::is_trivially_destructible_v<Value>) {
+      x.value = Value{};
+    }
     x.next = free_;
     free_ = n;
     --size_;
   }
 
-  std::uint32_t new_node() {
-    if (free_ != kNil) {
-      const std::uint32_t n = free_;
-      free_ = node(n).next;
-      return n;
+  static void reset(Node& x, const Key& key) {
+    x.key = key;
+    if constexpr (Recyclable<Value>) {
+      x.value.recycle();
+    } else {
+      x.value = Value{};
     }
-    const std::uint32_t n = used_++;
-    if ((n >> kChunkBits) >= chunks_.size()) {
-      const std::size_t left = capacity_ - n;
-      chunks_.push_back(std::make_unique<Node[]>(left < kChunkNodes ? left : kChunkNodes));
-    }
-    return n;
   }
 
-  void grow_index() {
+  [[gnu::noinline]] void grow_index() {
     const std::size_t size = slots_.empty() ? kMinSlots : slots_.size() * 2;
     std::vector<Slot> old(size, Slot{kNil, 0});
     old.swap(slots_);
@@ -226,7 +260,7 @@ class CappedTable {
   std::size_t capacity_;
   std::size_t size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil, free_ = kNil, used_ = 0;
-  std::vector<std::unique_ptr<Node[]>> chunks_;
+  std::vector<Node*> chunks_;  // raw storage: nodes [0, used_) are constructed
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::uint64_t evictions_ = 0;

@@ -13,6 +13,7 @@
 // make a known mail server new again.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "../common/capped_table.hpp"
@@ -58,6 +59,15 @@ struct Host {
   std::uint64_t reported = 0;
   core::Nanos episode_start = 0, last = 0, last_report = 0;
   bool firing = false;
+
+  // For common::CappedTable: a fresh host that keeps the server list's
+  // buffer, so that a new host in a reused node allocates nothing.
+  void recycle() {
+    std::vector<Server> keep = std::move(servers);
+    keep.clear();
+    *this = Host{};
+    servers = std::move(keep);
+  }
 };
 
 class SpambotShard final : public DetectorShard {

@@ -54,6 +54,27 @@ TEST(SampleRing, MatchesTheVectorRingForEveryCapAndLength) {
   }
 }
 
+TEST(SampleRing, ARecycledRingIsLikeANewOne) {
+  std::mt19937_64 rng(6);
+  for (std::size_t max : {std::size_t{4}, std::size_t{9}, std::size_t{64}}) {
+    SampleRing ring;
+    for (int round = 0; round < 4; ++round) {
+      VectorRingModel model;
+      const int n = round % 2 ? 3 : 150;  // small and spilled rings, in turn
+      for (int i = 0; i < n; ++i) {
+        const BeaconSample s{static_cast<picket::core::Nanos>(rng() % 1000000), static_cast<std::uint32_t>(rng())};
+        ring.add(s, max);
+        model.add(s, max);
+      }
+      SCOPED_TRACE(testing::Message() << "max " << max << " round " << round);
+      expect_same(ring, model);
+      ring.recycle();
+      EXPECT_EQ(ring.size(), 0u);
+      EXPECT_TRUE(ring.samples().empty());
+    }
+  }
+}
+
 TEST(SampleRing, SmallPairsUseNoHeap) {
   EXPECT_EQ(SampleRing::heap_bytes(1), 0u);
   EXPECT_EQ(SampleRing::heap_bytes(SampleRing::kInline), 0u);

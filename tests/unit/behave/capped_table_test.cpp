@@ -94,10 +94,25 @@ struct Value {
   std::vector<std::uint32_t> seen;
 };
 
-template <typename Hash>
+// The same, recycled by the table (keeps the vector's buffer) instead of
+// value-initialised.
+struct RecycledValue {
+  std::uint64_t touches = 0;
+  std::vector<std::uint32_t> seen;
+  void recycle() {
+    std::vector<std::uint32_t> keep = std::move(seen);
+    keep.clear();
+    *this = RecycledValue{};
+    seen = std::move(keep);
+  }
+};
+static_assert(picket::detect::common::Recyclable<RecycledValue>);
+static_assert(!picket::detect::common::Recyclable<Value>);
+
+template <typename Hash, typename V = Value>
 void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t seed, int steps) {
-  CappedTable<std::uint32_t, Value, Hash> table(capacity);
-  ListMapModel<std::uint32_t, Value, Hash> model(capacity);
+  CappedTable<std::uint32_t, V, Hash> table(capacity);
+  ListMapModel<std::uint32_t, V, Hash> model(capacity);
   std::mt19937_64 rng(seed);
   for (int step = 0; step < steps; ++step) {
     const std::uint32_t key = static_cast<std::uint32_t>(rng() % key_space);
@@ -105,8 +120,8 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
     SCOPED_TRACE("step " + std::to_string(step) + " op " + std::to_string(op) + " key " + std::to_string(key));
     if (op < 60) {
       bool ct = true, cm = false;
-      Value& vt = table.touch(key, ct);
-      Value& vm = model.touch(key, cm);
+      V& vt = table.touch(key, ct);
+      V& vm = model.touch(key, cm);
       ASSERT_EQ(ct, cm);
       ASSERT_EQ(vt.touches, vm.touches);
       ASSERT_EQ(vt.seen, vm.seen);
@@ -114,8 +129,8 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
       vt.seen.push_back(static_cast<std::uint32_t>(step));
       vm.seen.push_back(static_cast<std::uint32_t>(step));
     } else if (op < 75) {
-      Value* vt = table.find(key);
-      Value* vm = model.find(key);
+      V* vt = table.find(key);
+      V* vm = model.find(key);
       ASSERT_EQ(vt == nullptr, vm == nullptr);
       if (vt) {
         ASSERT_EQ(vt->touches, vm->touches);
@@ -129,11 +144,11 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
       // on key and value.
       std::vector<std::pair<std::uint32_t, std::uint64_t>> vt, vm;
       const std::uint32_t mod = 2 + static_cast<std::uint32_t>(rng() % 4);
-      table.sweep([&](const std::uint32_t& k, Value& v) {
+      table.sweep([&](const std::uint32_t& k, V& v) {
         vt.emplace_back(k, v.touches);
         return (k + v.touches) % mod == 0;
       });
-      model.sweep([&](const std::uint32_t& k, Value& v) {
+      model.sweep([&](const std::uint32_t& k, V& v) {
         vm.emplace_back(k, v.touches);
         return (k + v.touches) % mod == 0;
       });
@@ -141,8 +156,8 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
     } else {
       // touch_if_room: the model's equivalent is find, then touch when there is room.
       bool ct = false;
-      Value* vt = table.touch_if_room(key, ct);
-      Value* vm = model.find(key);
+      V* vt = table.touch_if_room(key, ct);
+      V* vm = model.find(key);
       bool cm = false;
       if (vm) {
         vm = &model.touch(key, cm);
@@ -160,11 +175,11 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
   }
   // The final contents, least recent first.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> vt, vm;
-  table.sweep([&](const std::uint32_t& k, Value& v) {
+  table.sweep([&](const std::uint32_t& k, V& v) {
     vt.emplace_back(k, v.touches);
     return true;
   });
-  model.sweep([&](const std::uint32_t& k, Value& v) {
+  model.sweep([&](const std::uint32_t& k, V& v) {
     vm.emplace_back(k, v.touches);
     return true;
   });
@@ -180,6 +195,36 @@ TEST(CappedTableModel, RandomOperationsMatchTheListAndMapModel) {
     run_random<GoodHash>(3000, 2500, seed, 60000);      // never full: index growth, chunks of nodes
     run_random<GoodHash>(5000, 100000, seed, 40000);    // mostly misses
   }
+}
+
+TEST(CappedTableModel, RecycledValuesMatchTheModel) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    run_random<GoodHash, RecycledValue>(7, 20, seed, 20000);
+    run_random<GoodHash, RecycledValue>(100, 150, seed, 20000);
+    run_random<CollidingHash, RecycledValue>(50, 80, seed, 20000);
+  }
+}
+
+TEST(CappedTableModel, ReusedNodesKeepARecycledValuesBuffer) {
+  // Evicted and erased entries leave their vector's buffer to the next key:
+  // the new value is empty (as value-initialised) but needs no allocation.
+  CappedTable<std::uint32_t, RecycledValue, GoodHash> t(2);
+  bool created = false;
+  for (std::uint32_t k : {1u, 2u}) t.touch(k, created).seen.assign(100, k);
+  RecycledValue& evicted_into = t.touch(3, created);  // evicts 1
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(evicted_into.seen.empty());
+  EXPECT_EQ(evicted_into.touches, 0u);
+  EXPECT_GE(evicted_into.seen.capacity(), 100u);
+  t.erase(2);
+  RecycledValue& erased_into = t.touch(4, created);
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(erased_into.seen.empty());
+  EXPECT_GE(erased_into.seen.capacity(), 100u);
+  // A plain value is value-initialised: its buffer is gone.
+  CappedTable<std::uint32_t, Value, GoodHash> plain(1);
+  plain.touch(1, created).seen.assign(100, 1);
+  EXPECT_EQ(plain.touch(2, created).seen.capacity(), 0u);
 }
 
 TEST(CappedTableModel, CollidingHashesStillMatchTheModel) {
