@@ -144,9 +144,8 @@ class BruteForceShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", pairs_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
-    pairs_.sweep([&](const PairKey& k, Pair& p) {
+    pairs_.drain([&](const PairKey& k, Pair& p) {
       end_episode(k, p, sink);
-      return true;
     });
   }
 

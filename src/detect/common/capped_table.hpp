@@ -120,6 +120,36 @@ class CappedTable {
     }
   }
 
+  // sweep() with an `f` that erases every entry (at a flush): visits them
+  // from least to most recently touched, then empties the table at once
+  // instead of unlinking and unindexing entries one by one.
+  template <typename F>
+  void drain(F&& f) {
+    for (std::uint32_t n = head_; n != kNil; n = node(n).next) {
+      Node& x = node(n);
+      f(static_cast<const Key&>(x.key), x.value);
+    }
+    clear();
+  }
+
+  // Erases every entry (not counted as evictions).
+  void clear() {
+    if (size_ == 0) return;
+    for (std::uint32_t n = 0; n < used_; ++n) {
+      Node& x = node(n);
+      if constexpr (Recyclable<Value>) {
+        x.value.recycle();
+      } else if constexpr (!std::is_trivially_destructible_v<Value>) {
+        x.value = Value{};
+      }
+      x.next = n + 1 < used_ ? n + 1 : kNil;
+    }
+    free_ = 0;
+    head_ = tail_ = kNil;
+    size_ = 0;
+    for (Slot& slot : slots_) slot.node = kNil;
+  }
+
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
   std::uint64_t evictions() const { return evictions_; }

@@ -140,9 +140,8 @@ class SpambotShard final : public DetectorShard {
 
   void on_flush(FindingSink& sink) override {
     if (persist_.enabled()) persist_.save(now_, snapshot());
-    hosts_.sweep([&](const core::IpAddr& k, Host& h) {
+    hosts_.drain([&](const core::IpAddr& k, Host& h) {
       end_episode(k, h, sink);
-      return true;
     });
   }
 

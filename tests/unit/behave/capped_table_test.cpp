@@ -143,11 +143,16 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
       // A full sweep: every entry visited in recency order; erase by a rule
       // on key and value.
       std::vector<std::pair<std::uint32_t, std::uint64_t>> vt, vm;
-      const std::uint32_t mod = 2 + static_cast<std::uint32_t>(rng() % 4);
-      table.sweep([&](const std::uint32_t& k, V& v) {
-        vt.emplace_back(k, v.touches);
-        return (k + v.touches) % mod == 0;
-      });
+      // mod 1: every entry goes, by drain() (as at a flush) or by sweep().
+      const std::uint32_t mod = 1 + static_cast<std::uint32_t>(rng() % 5);
+      if (mod == 1 && rng() % 2) {
+        table.drain([&](const std::uint32_t& k, V& v) { vt.emplace_back(k, v.touches); });
+      } else {
+        table.sweep([&](const std::uint32_t& k, V& v) {
+          vt.emplace_back(k, v.touches);
+          return (k + v.touches) % mod == 0;
+        });
+      }
       model.sweep([&](const std::uint32_t& k, V& v) {
         vm.emplace_back(k, v.touches);
         return (k + v.touches) % mod == 0;
@@ -185,6 +190,24 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
   });
   EXPECT_EQ(vt, vm);
   EXPECT_EQ(table.size(), 0u);
+}
+
+TEST(CappedTableModel, DrainVisitsInRecencyOrderThenEmpties) {
+  CappedTable<std::uint32_t, RecycledValue, GoodHash> t(3);
+  bool created = false;
+  for (std::uint32_t k : {5u, 6u, 7u, 5u}) t.touch(k, created).seen.assign(10, k);
+  std::vector<std::uint32_t> order;
+  t.drain([&](const std::uint32_t& k, RecycledValue&) { order.push_back(k); });
+  EXPECT_EQ(order, (std::vector<std::uint32_t>{6, 7, 5}));
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.find(5), nullptr);
+  EXPECT_EQ(t.evictions(), 0u);
+  // Usable again: three new keys fit without eviction and start empty.
+  for (std::uint32_t k : {1u, 2u, 3u}) EXPECT_TRUE(t.touch(k, created).seen.empty());
+  EXPECT_EQ(t.evictions(), 0u);
+  t.touch(4, created);
+  EXPECT_EQ(t.evictions(), 1u);
+  EXPECT_EQ(t.find(1), nullptr);
 }
 
 TEST(CappedTableModel, RandomOperationsMatchTheListAndMapModel) {
