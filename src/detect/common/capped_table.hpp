@@ -55,8 +55,9 @@ class CappedTable {
   static constexpr std::size_t kMinSlots = 16;
 
  public:
-  // Heap bytes one entry costs at most: its node and up to four index slots
-  // (the index is between a quarter and a half full).
+  // Heap bytes one entry costs at most once the table holds more than a
+  // handful: its node and up to four index slots (the index is then between
+  // a quarter and a half full).
   static constexpr std::size_t bytes_per_entry = sizeof(Node) + 4 * sizeof(Slot);
 
   explicit CappedTable(std::size_t capacity)
@@ -122,7 +123,8 @@ class CappedTable {
 
   // sweep() with an `f` that erases every entry (at a flush): visits them
   // from least to most recently touched, then empties the table at once
-  // instead of unlinking and unindexing entries one by one.
+  // instead of unlinking and unindexing entries one by one. `f(key, value)`
+  // returns nothing and must not touch, find or erase.
   template <typename F>
   void drain(F&& f) {
     for (std::uint32_t n = head_; n != kNil; n = node(n).next) {
