@@ -32,7 +32,12 @@ class CountingSink final : public detect::FindingSink {
   std::uint64_t findings = 0;
 };
 
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+// Blocks in the arenas and blocks of their own (mmap, above 128 KiB: a
+// table's slab chunks and index arrays).
+std::size_t heap_in_use() {
+  const auto m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
 
 detect::FlowEvent make_flow(const IpAddr& local, const IpAddr& remote, std::uint16_t sport, std::uint16_t dport,
                             Nanos start, std::uint64_t bytes_out) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "picket/core/hash.hpp"
+#include "../common/key_hash.hpp"
 
 namespace picket::detect::beacon {
 
@@ -68,11 +68,11 @@ bool infra_port(std::uint16_t port) {
 }  // namespace
 
 std::size_t BeaconShard::PairKeyHash::operator()(const PairKey& k) const {
-  std::uint64_t h = core::hash_bytes(k.local.bytes.data(), 16, k.port_proto);
-  return static_cast<std::size_t>(core::hash_bytes(k.remote.bytes.data(), 16, h));
+  static_assert(sizeof(PairKey) == 36, "PairKey must have no padding (hashed as bytes)");
+  return static_cast<std::size_t>(common::hash_key_bytes(&k, sizeof k));
 }
 
-BeaconShard::BeaconShard(const DetectorContext& ctx) {
+BeaconShard::BeaconShard(const DetectorContext& ctx) : pairs_(static_cast<std::size_t>(ctx.params[kMaxPairs])) {
   const auto& v = ctx.params;
   threshold_ = v[kThreshold];
   min_connections_ = static_cast<std::size_t>(v[kMinConnections]);
@@ -84,7 +84,6 @@ BeaconShard::BeaconShard(const DetectorContext& ctx) {
   ignore_infra_ = v[kIgnoreInfraPorts] != 0;
   remote_only_ = v[kRemoteOnly] != 0;
   max_samples_ = static_cast<std::size_t>(v[kMaxSamples]);
-  max_pairs_ = static_cast<std::size_t>(v[kMaxPairs]);
   min_connections_ = std::min(min_connections_, max_samples_);
 }
 
@@ -100,29 +99,22 @@ void BeaconShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   if (ignore_infra_ && infra_port(port)) return;
 
   const PairKey key{r.initiator(), r.responder(), static_cast<std::uint32_t>(r.key.proto) << 16 | port};
-  auto it = pairs_.find(key);
-  if (it == pairs_.end()) {
-    if (pairs_.size() >= max_pairs_) {
-      ++stats_.pairs_refused;
-      return;
-    }
-    it = pairs_.emplace(key, Pair{}).first;
-    ++stats_.pairs_created;
+  bool created = false;
+  Pair* found = pairs_.touch_if_room(key, created);
+  if (!found) {
+    ++stats_.pairs_refused;
+    return;
   }
-  Pair& p = it->second;
+  if (created) ++stats_.pairs_created;
+  Pair& p = *found;
   const BeaconSample s{r.first_seen, static_cast<std::uint32_t>(std::min<std::uint64_t>(r.bytes[flow::kToResponder], 0xffffffffu))};
-  if (p.samples.size() < max_samples_) {
-    p.samples.push_back(s);
-  } else {
-    p.samples[p.next] = s;
-    p.next = (p.next + 1) % max_samples_;
-  }
+  p.samples.add(s, max_samples_);
   ++p.connections;
   p.last_seen = std::max(p.last_seen, r.end_time);
   if (p.fired || p.samples.size() < min_connections_) return;
 
   ++stats_.scored;
-  const BeaconScore sc = score_beacon(p.samples, score_params_, scratch_);
+  const BeaconScore sc = score_beacon(p.samples.samples(), score_params_, scratch_);
   if (sc.median_interval_s < min_interval_s_ || sc.score < threshold_) return;
   p.fired = true;
   sink.emit(build(key, p, sc));
@@ -137,8 +129,9 @@ Finding BeaconShard::build(const PairKey& k, const Pair& p, const BeaconScore& s
   f.local = k.local;
   f.remote = k.remote;
   f.remote_port = static_cast<std::uint16_t>(k.port_proto & 0xffff);
-  core::Nanos first = p.samples[0].start, last = p.samples[0].start;
-  for (const auto& s : p.samples) {
+  const auto samples = p.samples.samples();
+  core::Nanos first = samples[0].start, last = samples[0].start;
+  for (const auto& s : samples) {
     first = std::min(first, s.start);
     last = std::max(last, s.start);
   }
@@ -163,14 +156,11 @@ void BeaconShard::on_tick(core::Nanos now, FindingSink&) {
   // same in every run because ticks are.
   if (now < next_sweep_) return;
   next_sweep_ = now + core::seconds(60);
-  for (auto it = pairs_.begin(); it != pairs_.end();) {
-    if (it->second.last_seen + max_interval_ <= now) {
-      it = pairs_.erase(it);
-      ++stats_.pairs_expired;
-    } else {
-      ++it;
-    }
-  }
+  pairs_.sweep([&](const PairKey&, Pair& p) {
+    if (p.last_seen + max_interval_ > now) return false;
+    ++stats_.pairs_expired;
+    return true;
+  });
 }
 
 std::unique_ptr<Detector> make_beacon_detector() {
@@ -182,9 +172,9 @@ std::unique_ptr<Detector> make_beacon_detector() {
 }
 
 std::size_t BeaconShard::bytes_per_pair(std::size_t samples) {
-  // Node of an unordered_map: key + value + next pointer + cached hash, plus
-  // one bucket pointer; the sample vector's heap block.
-  return sizeof(PairKey) + sizeof(Pair) + 2 * sizeof(void*) + sizeof(void*) + samples * sizeof(BeaconSample);
+  // The table's node and index slots (the first SampleRing::kInline samples
+  // are inside the node), and the heap buffer of a ring past them.
+  return decltype(pairs_)::bytes_per_entry + SampleRing::heap_bytes(samples);
 }
 
 }  // namespace picket::detect::beacon

@@ -2,10 +2,12 @@
 // The beacon detector's shard, visible to its tests and benchmark.
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "../common/capped_table.hpp"
 #include "beacon_score.hpp"
+#include "sample_ring.hpp"
 #include "picket/detect/detector.hpp"
 
 namespace picket::detect::beacon {
@@ -41,11 +43,17 @@ class BeaconShard final : public DetectorShard {
     std::size_t operator()(const PairKey& k) const;
   };
   struct Pair {
-    std::vector<BeaconSample> samples;  // ring of the most recent max_samples connections
-    std::uint32_t next = 0;             // oldest slot once the ring is full
+    SampleRing samples;  // the most recent max_samples connections
     std::uint64_t connections = 0;
     core::Nanos last_seen = 0;
     bool fired = false;
+    // For common::CappedTable: a fresh pair keeping the samples' heap buffer.
+    void recycle() {
+      SampleRing keep = std::move(samples);
+      keep.recycle();
+      *this = Pair{};
+      samples = std::move(keep);
+    }
   };
   Finding build(const PairKey& k, const Pair& p, const BeaconScore& sc) const;
 
@@ -55,8 +63,9 @@ class BeaconShard final : public DetectorShard {
   core::Nanos max_interval_;
   ScoreParams score_params_;
   bool ignore_infra_, remote_only_;
-  std::size_t max_samples_, max_pairs_;
-  std::unordered_map<PairKey, Pair, PairKeyHash> pairs_;
+  std::size_t max_samples_;
+  // Capacity max_pairs; full, it refuses new pairs rather than evicting.
+  common::CappedTable<PairKey, Pair, PairKeyHash> pairs_;
   std::vector<double> scratch_;
   core::Nanos next_sweep_ = 0;
   BeaconStats stats_;

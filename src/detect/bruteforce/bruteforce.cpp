@@ -3,6 +3,7 @@
 // source to one service (host + port) within a window.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "../common/capped_table.hpp"
@@ -68,6 +69,15 @@ struct Pair {
   double session_seconds = 0;      // sum, for the mean
   std::uint64_t in_window = 0;     // sessions within window at the moment it fired
   core::Nanos episode_start = 0, last_session = 0, last_report = 0;
+
+  // For common::CappedTable: a fresh pair that keeps the ring's buffer, so
+  // that a new pair in a reused node allocates nothing.
+  void recycle() {
+    std::vector<core::Nanos> keep = std::move(recent);
+    keep.clear();
+    *this = Pair{};
+    recent = std::move(keep);
+  }
 };
 
 class BruteForceShard final : public DetectorShard {
@@ -134,9 +144,8 @@ class BruteForceShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", pairs_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
-    pairs_.sweep([&](const PairKey& k, Pair& p) {
+    pairs_.drain([&](const PairKey& k, Pair& p) {
       end_episode(k, p, sink);
-      return true;
     });
   }
 

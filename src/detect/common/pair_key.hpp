@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "picket/core/hash.hpp"
+#include "key_hash.hpp"
 #include "picket/core/ip_addr.hpp"
 #include "picket/detect/detector.hpp"
 #include "picket/detect/finding.hpp"
@@ -22,14 +22,10 @@ struct PairKey {
   bool operator==(const PairKey&) const = default;
 };
 
+static_assert(sizeof(PairKey) == 36, "PairKey must have no padding (hashed as bytes)");
+
 struct PairKeyHash {
-  std::size_t operator()(const PairKey& k) const {
-    std::uint8_t buf[36];
-    std::memcpy(buf, k.initiator.bytes.data(), 16);
-    std::memcpy(buf + 16, k.responder.bytes.data(), 16);
-    std::memcpy(buf + 32, &k.extra, 4);
-    return static_cast<std::size_t>(core::hash_bytes(buf, sizeof buf));
-  }
+  std::size_t operator()(const PairKey& k) const { return static_cast<std::size_t>(hash_key_bytes(&k, sizeof k)); }
 };
 
 // Reads parameter i of a detector context, with a default when absent (tests

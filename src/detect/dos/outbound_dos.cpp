@@ -127,9 +127,8 @@ class OutboundDosShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", bursts_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
-    bursts_.sweep([&](const PairKey& k, Burst& b) {
+    bursts_.drain([&](const PairKey& k, Burst& b) {
       end_burst(k, b, sink);
-      return true;
     });
   }
 

@@ -79,9 +79,8 @@ class LargeUploadShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", pairs_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
-    pairs_.sweep([&](const PairKey& k, Transfer& t) {
+    pairs_.drain([&](const PairKey& k, Transfer& t) {
       end_window(k, t, sink);
-      return true;
     });
   }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "../common/capped_table.hpp"
+#include "../common/key_hash.hpp"
 #include "../common/pair_key.hpp"
 #include "longconn_detector.hpp"
 
@@ -24,7 +25,9 @@ const ParamSpec kParams[] = {
 };
 
 struct FlowKeyHash {
-  std::size_t operator()(const flow::FlowKey& k) const { return static_cast<std::size_t>(k.hash()); }
+  std::size_t operator()(const flow::FlowKey& k) const {
+    return static_cast<std::size_t>(common::hash_key_bytes(&k, sizeof k));
+  }
 };
 
 struct LongFlow {
@@ -49,17 +52,21 @@ class LongConnectionShard final : public DetectorShard {
     const auto& r = e.rec;
     if (!(e.initiator_local || e.responder_local)) return;
     const bool more_to_come = r.end_reason == flow::FlowEndReason::kActiveTimeout;
-    LongFlow* lf = flows_.find(r.key);
-    if (!lf) {
-      // A flow shorter than the lowest band, ending in one record: nothing to keep.
-      if (!more_to_come && r.last_seen - r.first_seen < std::min(low_, medium_)) return;
-      bool created = false;
-      lf = &flows_.touch(r.key, created);
-      lf->start = r.first_seen;
+    LongFlow* lf = nullptr;
+    bool created = false;
+    if (more_to_come) {
+      lf = &flows_.touch(r.key, created);  // created, or now the most recently used
     } else {
-      bool created = false;
-      flows_.touch(r.key, created);  // most recently used
+      // The last record of a flow: its entry, if any, is erased below, so it
+      // needs no touch; most flows have none (the table is often empty).
+      if (flows_.size() != 0) lf = flows_.find(r.key);
+      if (!lf) {
+        // A flow shorter than the lowest band, ending in one record: nothing to keep.
+        if (r.last_seen - r.first_seen < std::min(low_, medium_)) return;
+        lf = &flows_.touch(r.key, created);
+      }
     }
+    if (created) lf->start = r.first_seen;
     lf->last = std::max(lf->last, r.last_seen);
     lf->bytes_out += r.bytes[flow::kToResponder];
     lf->bytes_in += r.bytes[flow::kToInitiator];

@@ -58,9 +58,8 @@ class BitcoinToolShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", pairs_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
-    pairs_.sweep([&](const PairKey& k, Pair& p) {
+    pairs_.drain([&](const PairKey& k, Pair& p) {
       if (p.flows != p.reported) report(k, p, true, sink);
-      return true;
     });
   }
 

@@ -13,9 +13,11 @@
 // make a known mail server new again.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "../common/capped_table.hpp"
+#include "../common/key_hash.hpp"
 #include "../common/pair_key.hpp"
 #include "../common/state_file.hpp"
 #include "spam_detector.hpp"
@@ -40,7 +42,7 @@ const ParamSpec kParams[] = {
 
 struct HostKeyHash {
   std::size_t operator()(const core::IpAddr& a) const {
-    return static_cast<std::size_t>(core::hash_bytes(a.bytes.data(), 16));
+    return static_cast<std::size_t>(common::hash_key_bytes(a.bytes.data(), 16));
   }
 };
 
@@ -57,6 +59,15 @@ struct Host {
   std::uint64_t reported = 0;
   core::Nanos episode_start = 0, last = 0, last_report = 0;
   bool firing = false;
+
+  // For common::CappedTable: a fresh host that keeps the server list's
+  // buffer, so that a new host in a reused node allocates nothing.
+  void recycle() {
+    std::vector<Server> keep = std::move(servers);
+    keep.clear();
+    *this = Host{};
+    servers = std::move(keep);
+  }
 };
 
 class SpambotShard final : public DetectorShard {
@@ -129,9 +140,8 @@ class SpambotShard final : public DetectorShard {
 
   void on_flush(FindingSink& sink) override {
     if (persist_.enabled()) persist_.save(now_, snapshot());
-    hosts_.sweep([&](const core::IpAddr& k, Host& h) {
+    hosts_.drain([&](const core::IpAddr& k, Host& h) {
       end_episode(k, h, sink);
-      return true;
     });
   }
 
