@@ -23,7 +23,7 @@ struct FlowKey {
   // Builds the key of a decoded packet; src_is_lo says which end sent it.
   static FlowKey from_packet(const net::PacketView& p, bool& src_is_lo) {
     FlowKey k;
-    const int c = std::memcmp(p.src.bytes.data(), p.dst.bytes.data(), 16);
+    const int c = compare_addr(p.src, p.dst);
     src_is_lo = c < 0 || (c == 0 && p.sport <= p.dport);
     if (src_is_lo) {
       k.lo = p.src, k.hi = p.dst, k.lo_port = p.sport, k.hi_port = p.dport;
@@ -36,17 +36,23 @@ struct FlowKey {
     return k;
   }
 
-  std::uint64_t hash() const { return core::hash_bytes(this, sizeof(*this)); }
-  // Word compares, not a memcmp call: every packet's flow look-up ends here.
-  bool operator==(const FlowKey& o) const {
-    std::uint64_t a[5], b[5];
-    std::uint32_t ta, tb;
-    std::memcpy(a, this, 40);
-    std::memcpy(b, &o, 40);
-    std::memcpy(&ta, reinterpret_cast<const char*>(this) + 40, 4);
-    std::memcpy(&tb, reinterpret_cast<const char*>(&o) + 40, 4);
-    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (ta ^ tb)) == 0;
+  // memcmp's order of two addresses (bytes as unsigned, first byte first),
+  // from two big-endian words: inline, where memcmp was a call per packet.
+  static int compare_addr(const core::IpAddr& a, const core::IpAddr& b) {
+    std::uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), 16);
+    std::memcpy(y, b.bytes.data(), 16);
+    for (int i = 0; i < 2; ++i) {
+      const std::uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+      if (u != v) return u < v ? -1 : 1;
+    }
+    return 0;
   }
+
+  std::uint64_t hash() const { return core::hash_bytes(this, sizeof(*this)); }
+  // GCC expands this fixed-size memcmp into vector compares (cheaper than
+  // hand-written word compares, measured with callgrind).
+  bool operator==(const FlowKey& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
 };
 static_assert(sizeof(FlowKey) == 44, "FlowKey must have no padding (hashed as bytes)");
 
