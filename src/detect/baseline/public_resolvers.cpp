@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 namespace picket::detect::baseline {
@@ -85,35 +87,100 @@ const ResolverAddress kAddresses[] = {
     {"76.76.10.0", "Control D", kControlD},
 };
 
-// Parsed once; the list is small, a linear scan beats a set.
-struct ParsedAddresses {
-  std::array<core::IpAddr, std::size(kAddresses)> addr;
-  ParsedAddresses() {
-    for (std::size_t i = 0; i < std::size(kAddresses); ++i) addr[i] = core::IpAddr::parse(kAddresses[i].address).value();
+// Checked for every TLS SNI and HTTPS flow, so both lists get an index built
+// once. Names by their last eight bytes (their last four when shorter; every
+// name has at least four): one integer compare rules out nearly every name,
+// where a string compare per name cost a strlen and a memcmp call each (four
+// bytes alone are not enough: a third of the names end in ".com"). Addresses
+// in a small open-addressing table of their two 64-bit halves. Matching stays
+// the same: the first name in list order that is the SNI or a label-boundary
+// suffix of it, the address that is equal.
+struct NameIndex {
+  std::array<std::string_view, std::size(kDohNames)> name;
+  std::array<std::uint64_t, std::size(kDohNames)> tail;
+  std::array<bool, std::size(kDohNames)> long_name;  // 8 bytes or more: `tail` holds 8
+  std::size_t shortest = ~std::size_t{0};
+  NameIndex() {
+    for (std::size_t i = 0; i < std::size(kDohNames); ++i) {
+      name[i] = kDohNames[i].name;
+      long_name[i] = name[i].size() >= 8;
+      tail[i] = long_name[i] ? tail8(name[i]) : tail4(name[i]);
+      shortest = std::min(shortest, name[i].size());
+    }
+    if (shortest < 4) std::abort();  // a list edit broke the index's assumption
+  }
+  static std::uint64_t tail4(std::string_view s) {
+    std::uint32_t t;
+    std::memcpy(&t, s.data() + s.size() - 4, 4);
+    return t;
+  }
+  static std::uint64_t tail8(std::string_view s) {
+    std::uint64_t t;
+    std::memcpy(&t, s.data() + s.size() - 8, 8);
+    return t;
+  }
+};
+
+struct AddressIndex {
+  static constexpr std::size_t kSlots = 64;  // a power of two, over twice the list
+  static_assert(std::size(kAddresses) * 2 <= kSlots);
+  struct Slot {
+    std::uint64_t lo = 0, hi = 0;
+    std::uint32_t index = 0;  // 1 + position in kAddresses; 0: empty
+  };
+  std::array<Slot, kSlots> slot{};
+  AddressIndex() {
+    for (std::size_t i = 0; i < std::size(kAddresses); ++i) {
+      const core::IpAddr a = core::IpAddr::parse(kAddresses[i].address).value();
+      std::uint64_t lo, hi;
+      split(a, lo, hi);
+      std::size_t s = home(lo, hi);
+      while (slot[s].index != 0 && !(slot[s].lo == lo && slot[s].hi == hi)) s = (s + 1) % kSlots;
+      if (slot[s].index == 0) slot[s] = {lo, hi, static_cast<std::uint32_t>(i + 1)};  // the first one wins
+    }
+  }
+  static void split(const core::IpAddr& a, std::uint64_t& lo, std::uint64_t& hi) {
+    std::memcpy(&lo, a.bytes.data(), 8);
+    std::memcpy(&hi, a.bytes.data() + 8, 8);
+  }
+  static std::size_t home(std::uint64_t lo, std::uint64_t hi) {
+    return static_cast<std::size_t>(((hi ^ (lo * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL) >> 58);
   }
 };
 
 }  // namespace
 
 const DohName* match_doh_name(std::string_view sni) {
+  static const NameIndex kNameIndex;
   while (!sni.empty() && sni.back() == '.') sni.remove_suffix(1);
-  for (const auto& d : kDohNames) {
-    const std::string_view n = d.name;
-    if (sni == n) return &d;
+  if (sni.size() < kNameIndex.shortest) return nullptr;
+  const std::uint64_t t4 = NameIndex::tail4(sni);
+  // A long name matches only an SNI at least as long.
+  const std::uint64_t t8 = sni.size() >= 8 ? NameIndex::tail8(sni) : ~std::uint64_t{0};
+  for (std::size_t i = 0; i < std::size(kDohNames); ++i) {
+    if (kNameIndex.tail[i] != (kNameIndex.long_name[i] ? t8 : t4)) continue;
+    const std::string_view n = kNameIndex.name[i];
+    if (sni == n) return &kDohNames[i];
     if (sni.size() > n.size() && sni.substr(sni.size() - n.size()) == n && sni[sni.size() - n.size() - 1] == '.')
-      return &d;
+      return &kDohNames[i];
   }
   return nullptr;
 }
 
 const ResolverAddress* match_resolver_address(const core::IpAddr& a) {
-  static const ParsedAddresses parsed;
-  for (std::size_t i = 0; i < parsed.addr.size(); ++i)
-    if (parsed.addr[i] == a) return &kAddresses[i];
-  return nullptr;
+  static const AddressIndex kAddressIndex;
+  std::uint64_t lo, hi;
+  AddressIndex::split(a, lo, hi);
+  for (std::size_t s = AddressIndex::home(lo, hi);; s = (s + 1) % AddressIndex::kSlots) {
+    const auto& slot = kAddressIndex.slot[s];
+    if (slot.index == 0) return nullptr;
+    if (slot.lo == lo && slot.hi == hi) return &kAddresses[slot.index - 1];
+  }
 }
 
 std::size_t doh_name_count() { return std::size(kDohNames); }
 std::size_t resolver_address_count() { return std::size(kAddresses); }
+const DohName& doh_name_at(std::size_t i) { return kDohNames[i]; }
+const ResolverAddress& resolver_address_at(std::size_t i) { return kAddresses[i]; }
 
 }  // namespace picket::detect::baseline
