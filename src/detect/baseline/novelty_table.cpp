@@ -118,6 +118,8 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
 
+void NoveltyTable::touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
+
 NoveltyTable::Verdict NoveltyTable::observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
   Host* h = host_for(host, ts);
   if (!h) return Verdict::kUntracked;
