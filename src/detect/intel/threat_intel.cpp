@@ -11,6 +11,7 @@
 #include "../dns/repeat_limiter.hpp"
 #include "category_types.hpp"
 #include "intel_detectors.hpp"
+#include "name_miss_cache.hpp"
 #include "picket/intel/pattern_scanner.hpp"
 #include "picket/intel/store.hpp"
 #include "picket/proto/http_request.hpp"
@@ -169,6 +170,12 @@ class ThreatIntelShard final : public DetectorShard {
 
   // Threat-list entries matching a name: domain entries (longest first), then patterns.
   void domain_matches(const Snapshot& s, std::string_view name, std::vector<Hit>& out, bool canary) {
+    // Most names are on no list and come again soon (an answer repeats its
+    // query's name): those are remembered for this snapshot.
+    misses_.use_generation(s.generation);
+    NameMissCache::Key key;
+    if (misses_.contains(name, key)) return;
+    const std::size_t before = out.size();
     s.domains.for_each_match(name, [&](const picket::intel::DomainSet::Entry& d) {
       out.push_back({FindingType::kCount, d.value, entry_text(s, d.value, nullptr, &d)});
     });
@@ -178,6 +185,7 @@ class ThreatIntelShard final : public DetectorShard {
       const auto t = canary ? canary_type(c) : domain_type(c);
       h.type = t ? *t : FindingType::kCount;
     }
+    if (out.size() == before) misses_.insert(key);
   }
 
   void name_hits(const Snapshot& s, std::string_view name, core::Nanos ts, const core::IpAddr& client,
@@ -409,6 +417,7 @@ class ThreatIntelShard final : public DetectorShard {
   picket::intel::PatternScanner scanner_;
   dns::RepeatLimiter repeats_;
   std::vector<Hit> hits_;
+  NameMissCache misses_;
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
   std::map<core::IpAddr, ClientAnswers> answers_;
   std::map<core::IpAddr, TorPeers> tor_;
