@@ -106,15 +106,17 @@ class ThreatIntelShard final : public DetectorShard {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
     const std::string_view name(e.qname, e.qname_len);
+    NameMissCache::Key key;
     if (!e.is_response) {
-      name_hits(*snap, name, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
+      if (known_miss(*snap, name, key)) return;
+      name_hits(*snap, name, key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
       return;
     }
     if (e.addr_count == 0) return;
     // A listed name's answers: remembered, so that a connection to one of
     // them names the domain.
     hits_.clear();
-    domain_matches(*snap, name, hits_, false);
+    if (!known_miss(*snap, name, key)) domain_matches(*snap, name, key, hits_, false);
     for (const auto& h : hits_) {
       const auto t = outbound_address_type(snap->list_of(h.entry).category);
       if (!t) continue;
@@ -137,8 +139,11 @@ class ThreatIntelShard final : public DetectorShard {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
     const bool http = e.kind == ServerNameEvent::Kind::kHttpHost;
-    name_hits(*snap, std::string_view(e.name, e.name_len), e.ts, e.client, e.server, 6, e.server_port,
-              http ? "httpHost" : "tlsSni", sink);
+    const std::string_view name(e.name, e.name_len);
+    NameMissCache::Key key;
+    hits_.clear();  // url_hits reads what name_hits found
+    if (!known_miss(*snap, name, key))
+      name_hits(*snap, name, key, e.ts, e.client, e.server, 6, e.server_port, http ? "httpHost" : "tlsSni", sink);
     // A cut target is not the URL that was asked for: it matches nothing.
     if (http && e.target_len > 0 && !e.target_truncated && !snap->urls.empty()) url_hits(*snap, e, sink);
   }
@@ -168,13 +173,19 @@ class ThreatIntelShard final : public DetectorShard {
     std::vector<core::IpAddr> relays;
   };
 
-  // Threat-list entries matching a name: domain entries (longest first), then patterns.
-  void domain_matches(const Snapshot& s, std::string_view name, std::vector<Hit>& out, bool canary) {
-    // Most names are on no list and come again soon (an answer repeats its
-    // query's name): those are remembered for this snapshot.
+  // Whether `name` is known to be on no list of `s`; fills `key` for
+  // domain_matches. Most names are on no list and come again soon (an answer
+  // repeats its query's name): those are remembered for the snapshot, and
+  // checked before anything else is done for the name.
+  bool known_miss(const Snapshot& s, std::string_view name, NameMissCache::Key& key) {
     misses_.use_generation(s.generation);
-    NameMissCache::Key key;
-    if (misses_.contains(name, key)) return;
+    return misses_.contains(name, key);
+  }
+
+  // Threat-list entries matching a name: domain entries (longest first),
+  // then patterns. `key` is the name's, from known_miss (which said no).
+  void domain_matches(const Snapshot& s, std::string_view name, const NameMissCache::Key& key, std::vector<Hit>& out,
+                      bool canary) {
     const std::size_t before = out.size();
     s.domains.for_each_match(name, [&](const picket::intel::DomainSet::Entry& d) {
       out.push_back({FindingType::kCount, d.value, entry_text(s, d.value, nullptr, &d)});
@@ -188,12 +199,12 @@ class ThreatIntelShard final : public DetectorShard {
     if (out.size() == before) misses_.insert(key);
   }
 
-  void name_hits(const Snapshot& s, std::string_view name, core::Nanos ts, const core::IpAddr& client,
-                 const core::IpAddr& server, std::uint8_t proto, std::uint16_t port, const char* via,
-                 FindingSink& sink) {
+  void name_hits(const Snapshot& s, std::string_view name, const NameMissCache::Key& key, core::Nanos ts,
+                 const core::IpAddr& client, const core::IpAddr& server, std::uint8_t proto, std::uint16_t port,
+                 const char* via, FindingSink& sink) {
     hits_.clear();
     const bool canary = name.ends_with(kCanarySuffix);
-    domain_matches(s, name, hits_, canary);
+    domain_matches(s, name, key, hits_, canary);
     // One finding per (type, list): a name under two entries of one list is one hit.
     for (std::size_t i = 0; i < hits_.size(); ++i) {
       const Hit& h = hits_[i];
