@@ -108,7 +108,7 @@ class ThreatIntelShard final : public DetectorShard {
     const std::string_view name(e.qname, e.qname_len);
     NameMissCache::Key key;
     if (!e.is_response) {
-      if (known_miss(*snap, name, key)) return;
+      if (known_miss(*snap, e.qname, e.qname_len, key)) return;
       name_hits(*snap, name, key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
       return;
     }
@@ -116,7 +116,7 @@ class ThreatIntelShard final : public DetectorShard {
     // A listed name's answers: remembered, so that a connection to one of
     // them names the domain.
     hits_.clear();
-    if (!known_miss(*snap, name, key)) domain_matches(*snap, name, key, hits_, false);
+    if (!known_miss(*snap, e.qname, e.qname_len, key)) domain_matches(*snap, name, key, hits_, false);
     for (const auto& h : hits_) {
       const auto t = outbound_address_type(snap->list_of(h.entry).category);
       if (!t) continue;
@@ -142,7 +142,7 @@ class ThreatIntelShard final : public DetectorShard {
     const std::string_view name(e.name, e.name_len);
     NameMissCache::Key key;
     hits_.clear();  // url_hits reads what name_hits found
-    if (!known_miss(*snap, name, key))
+    if (!known_miss(*snap, e.name, e.name_len, key))
       name_hits(*snap, name, key, e.ts, e.client, e.server, 6, e.server_port, http ? "httpHost" : "tlsSni", sink);
     // A cut target is not the URL that was asked for: it matches nothing.
     if (http && e.target_len > 0 && !e.target_truncated && !snap->urls.empty()) url_hits(*snap, e, sink);
@@ -177,9 +177,13 @@ class ThreatIntelShard final : public DetectorShard {
   // domain_matches. Most names are on no list and come again soon (an answer
   // repeats its query's name): those are remembered for the snapshot, and
   // checked before anything else is done for the name.
-  bool known_miss(const Snapshot& s, std::string_view name, NameMissCache::Key& key) {
+  // The name is read from the event's fixed-size buffer, whole 16-byte
+  // blocks past its end included (masked off).
+  template <std::size_t N>
+  bool known_miss(const Snapshot& s, const char (&name)[N], std::size_t len, NameMissCache::Key& key) {
+    static_assert(N >= 64, "the cache reads 64 bytes of the name buffer");
     misses_.use_generation(s.generation);
-    return misses_.contains(name, key);
+    return misses_.contains_padded(name, len, key);
   }
 
   // Threat-list entries matching a name: domain entries (longest first),
