@@ -1,6 +1,7 @@
 #include "novelty_table.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "picket/core/hash.hpp"
@@ -113,6 +114,13 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
     ++stats_.hosts_diverse;
     return;
   }
+  // Grown by hand: three items cost the allocator what one does (its
+  // smallest block), so the first allocation holds three and the vector
+  // then doubles from four, capped at max_items: one allocation less per
+  // host than 1, 2, 4, ..., and never a bigger block for the same items.
+  const std::size_t n = h.items.size();
+  if (n == h.items.capacity())
+    h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : std::bit_ceil(n + 1)));
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
 
