@@ -95,10 +95,24 @@ class IpSet {
       if (index.empty()) return kNoPrefix;
       const std::uint32_t slot = index[static_cast<std::size_t>(k >> shift)];
       if (slot & kDirect) return slot == kDirectNone ? kNoPrefix : (slot & ~kDirect);
-      std::uint32_t i = slot;
+      // The last interval starting at or before k, from the bucket's first:
+      // galloping, then halving, so that a bucket crowded with boundaries
+      // (adjacent listed hosts, or every IPv6 entry under one top-level
+      // prefix) costs a few steps rather than one per interval.
       const std::uint32_t n = static_cast<std::uint32_t>(iv.size());
-      while (i + 1 < n && iv[i + 1].start <= k) ++i;
-      return iv[i].value;
+      std::uint32_t lo = slot, hi = slot + 1, step = 1;
+      while (hi < n && iv[hi].start <= k) {
+        lo = hi;
+        step <<= 1;
+        hi = slot + step;
+      }
+      if (hi > n) hi = n;
+      while (hi - lo > 1) {  // iv[lo].start <= k, and hi == n or iv[hi].start > k
+        const std::uint32_t mid = lo + (hi - lo) / 2;
+        if (iv[mid].start <= k) lo = mid;
+        else hi = mid;
+      }
+      return iv[lo].value;
     }
     void build(const std::vector<std::pair<Key, std::uint32_t>>& bounds, unsigned key_bits);
     std::size_t memory_bytes() const {
