@@ -61,10 +61,11 @@ class NameMissCache {
     std::uint64_t lo, hi;
     load_key(p, n, key.w, lo, hi);
     // The 16-byte fold of the key (made with it) mixed by one 64x64->128-bit
-    // multiply; only the set depends on it (the compare below is exact).
+    // multiply and one more for the top bits; only the set depends on it
+    // (the compare below is exact).
     const unsigned __int128 r = static_cast<unsigned __int128>(lo ^ 0x9e3779b97f4a7c15ULL) * (hi ^ 0xbf58476d1ce4e5b9ULL);
-    key.set = static_cast<std::size_t>((static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64)) >>
-                                       (64 - kSetBits));
+    const std::uint64_t h = (static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64)) * 0x94d049bb133111ebULL;
+    key.set = static_cast<std::size_t>(h >> (64 - kSetBits));
     const Set& s = sets_[key.set];
     return same(s.way[0], key) || same(s.way[1], key);
   }
