@@ -57,12 +57,4 @@ IntelStore::Reader::~Reader() {
   if (store_) store_->slots_[slot_].taken.store(false, std::memory_order_release);
 }
 
-const Snapshot* IntelStore::Reader::enter() {
-  Slot& s = store_->slots_[slot_];
-  s.active.store(store_->epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
-  return store_->current_.load(std::memory_order_seq_cst);
-}
-
-void IntelStore::Reader::leave() { store_->slots_[slot_].active.store(0, std::memory_order_release); }
-
 }  // namespace picket::intel

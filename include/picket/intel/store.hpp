@@ -44,8 +44,8 @@ class IntelStore {
     bool valid() const { return store_ != nullptr; }
 
     // The snapshot, valid until leave(). Not reentrant.
-    const Snapshot* enter();
-    void leave();
+    inline const Snapshot* enter();
+    inline void leave();
 
    private:
     IntelStore* store_ = nullptr;
@@ -64,6 +64,16 @@ class IntelStore {
   std::atomic<std::uint64_t> generation_{1};
   Slot slots_[kMaxReaders];
 };
+
+// Inline: entered and left around every event a detector looks up, and a
+// position-independent library would otherwise keep them two calls each.
+inline const Snapshot* IntelStore::Reader::enter() {
+  Slot& s = store_->slots_[slot_];
+  s.active.store(store_->epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
+  return store_->current_.load(std::memory_order_seq_cst);
+}
+
+inline void IntelStore::Reader::leave() { store_->slots_[slot_].active.store(0, std::memory_order_release); }
 
 // Scoped read section: `ReadSection r(reader); if (r) use(*r);`
 class ReadSection {

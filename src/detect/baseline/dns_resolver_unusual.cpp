@@ -1,5 +1,8 @@
 // DefenseEvasion:EC2/UnusualDNSResolver: a home host sends DNS to a remote
 // resolver it never used before, after its learning period.
+#include <array>
+#include <cstring>
+
 #include "baseline_detectors.hpp"
 #include "novelty_shard.hpp"
 
@@ -27,19 +30,12 @@ class DnsResolverUnusualShard final : public NoveltyShard {
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     saw(e.ts);
     if (!e.client_local) return;
-    // A network's clients ask a few resolvers: the last one's locality and
-    // item are kept (both are functions of the address alone).
-    if (!has_last_ || std::memcmp(e.server.bytes.data(), last_server_.bytes.data(), 16) != 0) {
-      last_server_ = e.server;
-      last_local_ = home_ && home_->contains(e.server);
-      last_item_ = addr_item(e.server);
-      has_last_ = true;
-    }
-    if (last_local_ && remote_only_) {
-      table_.learn(e.client, last_item_, e.ts);
+    const Resolver& server = resolver(e.server);
+    if (server.local && remote_only_) {
+      table_.learn(e.client, server.item, e.ts);
       return;
     }
-    if (table_.observe(e.client, last_item_, e.ts) != NoveltyTable::Verdict::kNovel) return;
+    if (table_.observe(e.client, server.item, e.ts) != NoveltyTable::Verdict::kNovel) return;
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDnsResolver, e.client, e.server, e.ts,
                               "knownResolvers");
     f.protocol = e.transport;
@@ -55,11 +51,35 @@ class DnsResolverUnusualShard final : public NoveltyShard {
   }
 
  private:
+  // A network's clients ask a few resolvers, taking turns: each one's
+  // locality and item (functions of the address alone) are kept in a small
+  // direct-mapped table, so that the home-network test and the item hash run
+  // once per resolver rather than once per message.
+  struct Resolver {
+    std::uint64_t lo = 0, hi = 0;  // the address
+    std::uint64_t item = 0;
+    bool local = false, set = false;
+  };
+  static constexpr unsigned kResolverBits = 3;
+
+  const Resolver& resolver(const core::IpAddr& a) {
+    std::uint64_t lo, hi;
+    std::memcpy(&lo, a.bytes.data(), 8);
+    std::memcpy(&hi, a.bytes.data() + 8, 8);
+    Resolver& r = resolvers_[((hi ^ lo) * 0x9e3779b97f4a7c15ULL) >> (64 - kResolverBits)];
+    if (!r.set || r.lo != lo || r.hi != hi) {
+      r.lo = lo;
+      r.hi = hi;
+      r.item = addr_item(a);
+      r.local = home_ && home_->contains(a);
+      r.set = true;
+    }
+    return r;
+  }
+
   const HomeNet* home_;
   bool remote_only_;
-  bool has_last_ = false, last_local_ = false;
-  core::IpAddr last_server_;
-  std::uint64_t last_item_ = 0;
+  std::array<Resolver, std::size_t{1} << kResolverBits> resolvers_{};
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "novelty_table.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "picket/core/hash.hpp"
@@ -22,14 +23,12 @@ bool same_addr(const core::IpAddr& a, const core::IpAddr& b) {
 }  // namespace
 
 std::uint64_t NoveltyTable::hash_of(const core::IpAddr& a) {
-  // A multiply-xorshift mix of the two halves: the table's layout never
-  // shows in a result (snapshots are sorted), only in its speed.
-  std::uint64_t x = word(a, 0) * 0x9e3779b97f4a7c15ULL ^ word(a, 1);
-  x ^= x >> 32;
-  x *= 0xd6e8feb86659fd93ULL;
-  x ^= x >> 32;
-  x *= 0xd6e8feb86659fd93ULL;
-  return x ^ (x >> 32);
+  // The two halves folded by one full 64x64->128-bit multiply (both halves
+  // of the product mix every input bit): the table's layout never shows in a
+  // result (snapshots are sorted), only in its speed.
+  using u128 = unsigned __int128;
+  const u128 r = static_cast<u128>(word(a, 0) * 0x9e3779b97f4a7c15ULL ^ word(a, 1)) * 0xd6e8feb86659fd93ULL;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
 std::uint32_t NoveltyTable::index_of(const core::IpAddr& a) const {
@@ -115,8 +114,17 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
     ++stats_.hosts_diverse;
     return;
   }
+  // Grown by hand: three items cost the allocator what one does (its
+  // smallest block), so the first allocation holds three and the vector
+  // then doubles from four, capped at max_items: one allocation less per
+  // host than 1, 2, 4, ..., and never a bigger block for the same items.
+  const std::size_t n = h.items.size();
+  if (n == h.items.capacity())
+    h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : std::bit_ceil(n + 1)));
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
+
+void NoveltyTable::touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
 
 NoveltyTable::Verdict NoveltyTable::observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
   Host* h = host_for(host, ts);

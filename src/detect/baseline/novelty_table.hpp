@@ -52,7 +52,7 @@ class NoveltyTable {
   // Notes that `host` was active at `ts` (starting its learning period)
   // without learning anything: the DoT and DoH tables see every host, not
   // only those that already use encrypted DNS.
-  void touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
+  void touch(const core::IpAddr& host, core::Nanos ts);
   // Learns `item` without judging it (e.g. uses of resolvers inside the home network).
   void learn(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
   const Host* find(const core::IpAddr& host) const;
@@ -79,13 +79,17 @@ class NoveltyTable {
     Host host;
   };
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
-  static std::uint64_t hash_of(const core::IpAddr& a);
-  std::uint32_t index_of(const core::IpAddr& a) const;
+  // The look-up path is declared inline (defined in novelty_table.cpp, its
+  // only user): a library built as position-independent code may not inline
+  // a function other objects could interpose, and a call per step of a
+  // look-up that is a few dozen instructions in all costs a good part of it.
+  static inline std::uint64_t hash_of(const core::IpAddr& a);
+  inline std::uint32_t index_of(const core::IpAddr& a) const;
   std::uint32_t add(const core::IpAddr& a, Host h);
   void remove(std::uint32_t idx);
-  std::size_t slot_of(std::uint32_t idx) const;
-  void place(std::uint64_t h, std::uint32_t idx);
-  Host* host_for(const core::IpAddr& host, core::Nanos ts);
+  inline std::size_t slot_of(std::uint32_t idx) const;
+  inline void place(std::uint64_t h, std::uint32_t idx);
+  inline Host* host_for(const core::IpAddr& host, core::Nanos ts);
   void insert(Host& h, std::uint64_t item);
 
   NoveltyLimits limits_;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 namespace picket::detect::baseline {
@@ -85,35 +87,138 @@ const ResolverAddress kAddresses[] = {
     {"76.76.10.0", "Control D", kControlD},
 };
 
-// Parsed once; the list is small, a linear scan beats a set.
-struct ParsedAddresses {
-  std::array<core::IpAddr, std::size(kAddresses)> addr;
-  ParsedAddresses() {
-    for (std::size_t i = 0; i < std::size(kAddresses); ++i) addr[i] = core::IpAddr::parse(kAddresses[i].address).value();
+// Checked for every TLS SNI and HTTPS flow, so both lists get an index built
+// once. A name can only match an SNI that ends in the name's last eight bytes
+// (its last four when shorter; every name has at least four), so names are
+// grouped by those bytes in a small open-addressing table: an SNI reads one
+// or two slots and compares strings only with the names that end like it,
+// where a string compare per name cost a strlen and a memcmp call each.
+// Addresses are in a small open-addressing table of their two 64-bit halves.
+// Matching stays the same: the first name in list order that is the SNI or
+// a label-boundary suffix of it, the address that is equal.
+struct NameIndex {
+  static constexpr std::size_t kSlots = 64;  // a power of two, over twice the list
+  static_assert(std::size(kDohNames) * 2 <= kSlots);
+  struct Slot {
+    std::uint64_t tail = 0;
+    std::uint8_t first = 0, count = 0;  // names with this tail: order[first, first + count)
+    bool used = false, long_tail = false;
+  };
+  std::array<Slot, kSlots> slot{};
+  std::array<std::uint8_t, std::size(kDohNames)> order{};  // name indices grouped by tail, list order within
+  std::array<std::string_view, std::size(kDohNames)> name;
+  std::size_t shortest = ~std::size_t{0};
+
+  NameIndex() {
+    for (std::size_t i = 0; i < std::size(kDohNames); ++i) {
+      name[i] = kDohNames[i].name;
+      if (name[i].size() < 4) std::abort();  // a list edit broke the index's assumption
+      shortest = std::min(shortest, name[i].size());
+    }
+    std::size_t placed = 0;
+    for (std::size_t i = 0; i < std::size(kDohNames); ++i) {
+      const bool is_long = name[i].size() >= 8;
+      const std::uint64_t t = is_long ? tail8(name[i]) : tail4(name[i]);
+      Slot& s = slot[find(t, is_long)];
+      if (s.used) continue;  // this tail's group is already complete
+      s = {t, static_cast<std::uint8_t>(placed), 0, true, is_long};
+      for (std::size_t j = i; j < std::size(kDohNames); ++j) {
+        const bool j_long = name[j].size() >= 8;
+        if (j_long == is_long && (j_long ? tail8(name[j]) : tail4(name[j])) == t) {
+          order[placed++] = static_cast<std::uint8_t>(j);
+          ++s.count;
+        }
+      }
+    }
+  }
+  static std::uint64_t tail4(std::string_view s) {
+    std::uint32_t t;
+    std::memcpy(&t, s.data() + s.size() - 4, 4);
+    return t;
+  }
+  static std::uint64_t tail8(std::string_view s) {
+    std::uint64_t t;
+    std::memcpy(&t, s.data() + s.size() - 8, 8);
+    return t;
+  }
+  // The slot of (tail, length class), or the empty slot where it would go.
+  std::size_t find(std::uint64_t t, bool is_long) const {
+    std::size_t i = ((t + is_long) * 0x9e3779b97f4a7c15ULL) >> 58;
+    while (slot[i].used && !(slot[i].tail == t && slot[i].long_tail == is_long)) i = (i + 1) % kSlots;
+    return i;
+  }
+  // The first name, in list order, of the group at slot `i` that `sni` matches.
+  std::size_t first_match(std::size_t i, std::string_view sni) const {
+    const Slot& s = slot[i];
+    for (std::size_t k = s.first; k < std::size_t{s.first} + s.count; ++k) {
+      const std::string_view n = name[order[k]];
+      if (sni == n ||
+          (sni.size() > n.size() && sni.substr(sni.size() - n.size()) == n && sni[sni.size() - n.size() - 1] == '.'))
+        return order[k];
+    }
+    return std::size(kDohNames);
+  }
+};
+
+struct AddressIndex {
+  static constexpr std::size_t kSlots = 64;  // a power of two, over twice the list
+  static_assert(std::size(kAddresses) * 2 <= kSlots);
+  struct Slot {
+    std::uint64_t lo = 0, hi = 0;
+    std::uint32_t index = 0;  // 1 + position in kAddresses; 0: empty
+  };
+  std::array<Slot, kSlots> slot{};
+  AddressIndex() {
+    for (std::size_t i = 0; i < std::size(kAddresses); ++i) {
+      const core::IpAddr a = core::IpAddr::parse(kAddresses[i].address).value();
+      std::uint64_t lo, hi;
+      split(a, lo, hi);
+      std::size_t s = home(lo, hi);
+      while (slot[s].index != 0 && !(slot[s].lo == lo && slot[s].hi == hi)) s = (s + 1) % kSlots;
+      if (slot[s].index == 0) slot[s] = {lo, hi, static_cast<std::uint32_t>(i + 1)};  // the first one wins
+    }
+  }
+  static void split(const core::IpAddr& a, std::uint64_t& lo, std::uint64_t& hi) {
+    std::memcpy(&lo, a.bytes.data(), 8);
+    std::memcpy(&hi, a.bytes.data() + 8, 8);
+  }
+  static std::size_t home(std::uint64_t lo, std::uint64_t hi) {
+    return static_cast<std::size_t>(((hi ^ (lo * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL) >> 58);
   }
 };
 
 }  // namespace
 
 const DohName* match_doh_name(std::string_view sni) {
+  static const NameIndex kNameIndex;
   while (!sni.empty() && sni.back() == '.') sni.remove_suffix(1);
-  for (const auto& d : kDohNames) {
-    const std::string_view n = d.name;
-    if (sni == n) return &d;
-    if (sni.size() > n.size() && sni.substr(sni.size() - n.size()) == n && sni[sni.size() - n.size() - 1] == '.')
-      return &d;
+  if (sni.size() < kNameIndex.shortest) return nullptr;
+  // A name of eight bytes or more ends like the SNI's last eight, a shorter
+  // one like its last four: the first match of the two groups in list order.
+  std::size_t best = std::size(kDohNames);
+  if (sni.size() >= 8) {
+    const std::size_t i = kNameIndex.find(NameIndex::tail8(sni), true);
+    if (kNameIndex.slot[i].used) best = kNameIndex.first_match(i, sni);
   }
-  return nullptr;
+  const std::size_t i = kNameIndex.find(NameIndex::tail4(sni), false);
+  if (kNameIndex.slot[i].used) best = std::min(best, kNameIndex.first_match(i, sni));
+  return best < std::size(kDohNames) ? &kDohNames[best] : nullptr;
 }
 
 const ResolverAddress* match_resolver_address(const core::IpAddr& a) {
-  static const ParsedAddresses parsed;
-  for (std::size_t i = 0; i < parsed.addr.size(); ++i)
-    if (parsed.addr[i] == a) return &kAddresses[i];
-  return nullptr;
+  static const AddressIndex kAddressIndex;
+  std::uint64_t lo, hi;
+  AddressIndex::split(a, lo, hi);
+  for (std::size_t s = AddressIndex::home(lo, hi);; s = (s + 1) % AddressIndex::kSlots) {
+    const auto& slot = kAddressIndex.slot[s];
+    if (slot.index == 0) return nullptr;
+    if (slot.lo == lo && slot.hi == hi) return &kAddresses[slot.index - 1];
+  }
 }
 
 std::size_t doh_name_count() { return std::size(kDohNames); }
 std::size_t resolver_address_count() { return std::size(kAddresses); }
+const DohName& doh_name_at(std::size_t i) { return kDohNames[i]; }
+const ResolverAddress& resolver_address_at(std::size_t i) { return kAddresses[i]; }
 
 }  // namespace picket::detect::baseline

@@ -27,5 +27,8 @@ const ResolverAddress* match_resolver_address(const core::IpAddr& a);
 
 std::size_t doh_name_count();
 std::size_t resolver_address_count();
+// The lists themselves, in order (for tests and documentation).
+const DohName& doh_name_at(std::size_t i);
+const ResolverAddress& resolver_address_at(std::size_t i);
 
 }  // namespace picket::detect::baseline

@@ -46,7 +46,9 @@ class VolumeUnusualShard final : public DetectorShard {
     TopRemote top[kTop];
   };
   struct AddrHash {
-    std::size_t operator()(const core::IpAddr& a) const;
+    // inline (defined in volume_unusual.cpp, its only user), so that -fPIC
+    // does not keep it a call per look-up
+    inline std::size_t operator()(const core::IpAddr& a) const;
   };
   double threshold(const Host& h) const;
   void close_window(Host& h, core::Nanos new_start) const;

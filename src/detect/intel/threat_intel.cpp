@@ -11,6 +11,7 @@
 #include "../dns/repeat_limiter.hpp"
 #include "category_types.hpp"
 #include "intel_detectors.hpp"
+#include "name_miss_cache.hpp"
 #include "picket/intel/pattern_scanner.hpp"
 #include "picket/intel/store.hpp"
 #include "picket/proto/http_request.hpp"
@@ -105,15 +106,17 @@ class ThreatIntelShard final : public DetectorShard {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
     const std::string_view name(e.qname, e.qname_len);
+    NameMissCache::Key key;
     if (!e.is_response) {
-      name_hits(*snap, name, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
+      if (known_miss(*snap, e.qname, e.qname_len, key)) return;
+      name_hits(*snap, name, key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
       return;
     }
     if (e.addr_count == 0) return;
     // A listed name's answers: remembered, so that a connection to one of
     // them names the domain.
     hits_.clear();
-    domain_matches(*snap, name, hits_, false);
+    if (!known_miss(*snap, e.qname, e.qname_len, key)) domain_matches(*snap, name, key, hits_, false);
     for (const auto& h : hits_) {
       const auto t = outbound_address_type(snap->list_of(h.entry).category);
       if (!t) continue;
@@ -136,8 +139,11 @@ class ThreatIntelShard final : public DetectorShard {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
     const bool http = e.kind == ServerNameEvent::Kind::kHttpHost;
-    name_hits(*snap, std::string_view(e.name, e.name_len), e.ts, e.client, e.server, 6, e.server_port,
-              http ? "httpHost" : "tlsSni", sink);
+    const std::string_view name(e.name, e.name_len);
+    NameMissCache::Key key;
+    hits_.clear();  // url_hits reads what name_hits found
+    if (!known_miss(*snap, e.name, e.name_len, key))
+      name_hits(*snap, name, key, e.ts, e.client, e.server, 6, e.server_port, http ? "httpHost" : "tlsSni", sink);
     // A cut target is not the URL that was asked for: it matches nothing.
     if (http && e.target_len > 0 && !e.target_truncated && !snap->urls.empty()) url_hits(*snap, e, sink);
   }
@@ -167,8 +173,24 @@ class ThreatIntelShard final : public DetectorShard {
     std::vector<core::IpAddr> relays;
   };
 
-  // Threat-list entries matching a name: domain entries (longest first), then patterns.
-  void domain_matches(const Snapshot& s, std::string_view name, std::vector<Hit>& out, bool canary) {
+  // Whether `name` is known to be on no list of `s`; fills `key` for
+  // domain_matches. Most names are on no list and come again soon (an answer
+  // repeats its query's name): those are remembered for the snapshot, and
+  // checked before anything else is done for the name.
+  // The name is read from the event's fixed-size buffer, whole 16-byte
+  // blocks past its end included (masked off).
+  template <std::size_t N>
+  bool known_miss(const Snapshot& s, const char (&name)[N], std::size_t len, NameMissCache::Key& key) {
+    static_assert(N >= 64, "the cache reads 64 bytes of the name buffer");
+    misses_.use_generation(s.generation);
+    return misses_.contains_padded(name, len, key);
+  }
+
+  // Threat-list entries matching a name: domain entries (longest first),
+  // then patterns. `key` is the name's, from known_miss (which said no).
+  void domain_matches(const Snapshot& s, std::string_view name, const NameMissCache::Key& key, std::vector<Hit>& out,
+                      bool canary) {
+    const std::size_t before = out.size();
     s.domains.for_each_match(name, [&](const picket::intel::DomainSet::Entry& d) {
       out.push_back({FindingType::kCount, d.value, entry_text(s, d.value, nullptr, &d)});
     });
@@ -178,14 +200,15 @@ class ThreatIntelShard final : public DetectorShard {
       const auto t = canary ? canary_type(c) : domain_type(c);
       h.type = t ? *t : FindingType::kCount;
     }
+    if (out.size() == before) misses_.insert(key);
   }
 
-  void name_hits(const Snapshot& s, std::string_view name, core::Nanos ts, const core::IpAddr& client,
-                 const core::IpAddr& server, std::uint8_t proto, std::uint16_t port, const char* via,
-                 FindingSink& sink) {
+  void name_hits(const Snapshot& s, std::string_view name, const NameMissCache::Key& key, core::Nanos ts,
+                 const core::IpAddr& client, const core::IpAddr& server, std::uint8_t proto, std::uint16_t port,
+                 const char* via, FindingSink& sink) {
     hits_.clear();
     const bool canary = name.ends_with(kCanarySuffix);
-    domain_matches(s, name, hits_, canary);
+    domain_matches(s, name, key, hits_, canary);
     // One finding per (type, list): a name under two entries of one list is one hit.
     for (std::size_t i = 0; i < hits_.size(); ++i) {
       const Hit& h = hits_[i];
@@ -409,6 +432,7 @@ class ThreatIntelShard final : public DetectorShard {
   picket::intel::PatternScanner scanner_;
   dns::RepeatLimiter repeats_;
   std::vector<Hit> hits_;
+  NameMissCache misses_;
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
   std::map<core::IpAddr, ClientAnswers> answers_;
   std::map<core::IpAddr, TorPeers> tor_;

@@ -109,6 +109,52 @@ TEST(IpSet, MatchesBruteForceOnRandomPrefixes) {
   }
 }
 
+TEST(IpSet, Key128IsTheAddressAsABigEndianNumber) {
+  std::mt19937_64 rng(11);
+  for (int q = 0; q < 10000; ++q) {
+    IpAddr a;
+    for (auto& b : a.bytes) b = static_cast<std::uint8_t>(rng());
+    IpSet::u128 plain = 0;
+    for (auto b : a.bytes) plain = (plain << 8) | b;
+    ASSERT_TRUE(IpSet::key128(a) == plain) << a.to_string();
+  }
+}
+
+TEST(IpSet, Ipv6MatchesBruteForceOnRandomPrefixes) {
+  std::mt19937_64 rng(12);
+  std::vector<Cidr> ref;
+  IpSet::Builder b;
+  for (int i = 0; i < 2000; ++i) {
+    IpAddr base;
+    base.bytes[0] = 0x20;
+    base.bytes[1] = 0x01;
+    for (int k = 2; k < 16; ++k) base.bytes[k] = static_cast<std::uint8_t>(rng() % 4);  // dense: many overlaps
+    const auto bits = static_cast<std::uint8_t>(16 + rng() % 113);
+    for (int k = 0; k < 128; ++k)  // host bits cleared, as the list loaders do
+      if (k >= bits) base.bytes[k / 8] &= static_cast<std::uint8_t>(~(0x80u >> (k % 8)));
+    const Cidr c{base, bits};
+    ref.push_back(c);
+    b.add(c, static_cast<std::uint32_t>(i));
+  }
+  const IpSet s = b.build();
+  for (int q = 0; q < 20000; ++q) {
+    IpAddr a;
+    a.bytes[0] = 0x20;
+    a.bytes[1] = 0x01;
+    for (int k = 2; k < 16; ++k) a.bytes[k] = static_cast<std::uint8_t>(rng() % 4);
+    int best = -1;
+    for (const auto& c : ref)
+      if (c.contains(a) && c.prefix_bits > best) best = c.prefix_bits;
+    const auto i = s.lookup(a);
+    if (best < 0) {
+      ASSERT_EQ(i, kNoPrefix) << a.to_string();
+    } else {
+      ASSERT_NE(i, kNoPrefix) << a.to_string();
+      ASSERT_EQ(s.prefix(i).cidr.prefix_bits, best) << a.to_string();
+    }
+  }
+}
+
 namespace {
 std::vector<std::string> matches(const DomainSet& s, const char* name) {
   std::vector<std::string> out;
