@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "picket/intel/huge_pages.hpp"
+#include "picket/core/huge_pages.hpp"
 
 namespace picket::intel {
 
@@ -101,11 +101,11 @@ class DomainSet {
     std::uint32_t tag = 0;            // high half of the name's hash
     std::uint32_t entry = kNoDomain;  // first entry with this name
   };
-  std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> filter_;  // blocked Bloom filter: a word per name
+  std::vector<std::uint64_t, core::HugePageAllocator<std::uint64_t>> filter_;  // blocked Bloom filter: a word per name
   unsigned filter_shift_ = 64;         // 64 - log2(words)
   std::vector<Entry> entries_;
   std::string pool_;
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  std::vector<Slot, core::HugePageAllocator<Slot>> slots_;
   std::uint64_t mask_ = 0;
   std::uint64_t levels_ = 0;  // bit n: some entry has n+1 labels (n < 63), bit 63: more
 };

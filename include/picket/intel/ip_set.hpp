@@ -8,7 +8,7 @@
 // interval) holds the answer itself for a bucket no interval boundary
 // crosses, and otherwise points at the bucket's first interval. A lookup is
 // one memory read for nine addresses in ten, two for the rest, whatever the
-// size of the set; the big tables live in huge pages (huge_pages.hpp).
+// size of the set; the big tables live in huge pages (picket/core/huge_pages.hpp).
 // Every prefix also knows the next shorter prefix covering it (`parent`), so
 // a caller can walk every list that covers an address, longest first.
 #include <bit>
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "picket/core/ip_addr.hpp"
-#include "picket/intel/huge_pages.hpp"
+#include "picket/core/huge_pages.hpp"
 
 namespace picket::intel {
 
@@ -87,8 +87,8 @@ class IpSet {
       Key start;
       std::uint32_t value;
     };
-    std::vector<Interval, HugePageAllocator<Interval>> iv;
-    std::vector<std::uint32_t, HugePageAllocator<std::uint32_t>> index;
+    std::vector<Interval, core::HugePageAllocator<Interval>> iv;
+    std::vector<std::uint32_t, core::HugePageAllocator<std::uint32_t>> index;
     unsigned shift = 0;
 
     std::uint32_t lookup(Key k) const {
