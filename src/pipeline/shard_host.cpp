@@ -87,7 +87,6 @@ ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
     : shards_(std::move(shards)),
       counters_(std::make_unique<PublishedCounters[]>(shards_.size())),
       watermark_(workers, 0) {
-  store_.reserve(4096);
   pending_.reserve(4096);
   for (auto& s : shards_) {
     if (s.wants_flows) flow_shards_.push_back(s.shard.get());
@@ -102,15 +101,7 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
     if (from == 0) ticks_.push_back(w->time);
     return;
   }
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    store_[slot] = m;
-  } else {
-    slot = static_cast<std::uint32_t>(store_.size());
-    store_.push_back(m);
-  }
+  const std::uint32_t slot = store_.put(m);
   Pending p{0, 0, slot};
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     p.time = f->rec.end_time;
@@ -160,14 +151,14 @@ void ShardHost::process(detect::FindingSink& out) {
       auto end = run + 1;
       while (end != due && end->time == run->time) ++end;
       if (end - run > 1) {
-        for (auto it = run; it != end; ++it) it->tie = content_hash(store_[it->slot]);
+        for (auto it = run; it != end; ++it) it->tie = content_hash(store_.at(it->slot));
         std::sort(run, end, Earlier{});
       }
       run = end;
     }
     for (auto it = pending_.begin(); it != due; ++it) {
-      dispatch(store_[it->slot], out);
-      free_.push_back(it->slot);
+      dispatch(store_.at(it->slot), out);
+      store_.release(it->slot);
     }
     pending_.erase(pending_.begin(), due);
     SourceStamp sink(out, last_flow_source_, last_dns_source_);

@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "event_store.hpp"
+
 #include "messages.hpp"
 #include "picket/detect/detector.hpp"
 
@@ -77,8 +79,9 @@ class ShardHost {
   std::unique_ptr<PublishedCounters[]> counters_;  // one per shard
   std::vector<core::Nanos> watermark_;  // per worker
   std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
-  std::vector<MeshMessage> store_;
-  std::vector<std::uint32_t> free_;
+  // Events waiting for their tick: tens of MiB at a few hundred thousand
+  // packets/s, so in chunks of huge pages that never move (event_store.hpp).
+  EventStore<MeshMessage> store_;
   std::vector<Pending> pending_;  // in arrival order until their tick
   std::uint64_t max_pending_ = 0;
   bool finished_ = false;
