@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "dns_util.hpp"
+#include "picket/core/huge_pages.hpp"
 #include "picket/core/clock.hpp"
 #include "picket/core/ip_addr.hpp"
 
@@ -281,9 +282,11 @@ class ExfilKeys {
     for (std::uint32_t k = 0; k < hot_.size(); ++k) place(hot_[k].hash, k);
   }
 
-  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
-  std::vector<ExfilHot> hot_;
-  std::vector<ExfilCold> cold_;
+  // In huge pages (core::HugePageAllocator): up to max_tracked keys of
+  // ~700 bytes, filled as clients appear.
+  std::vector<std::uint64_t, core::HugePageAllocator<std::uint64_t>> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
+  std::vector<ExfilHot, core::HugePageAllocator<ExfilHot>> hot_;
+  std::vector<ExfilCold, core::HugePageAllocator<ExfilCold>> cold_;
 };
 
 }  // namespace picket::detect::dns
