@@ -13,9 +13,8 @@
 
 #include "../src/detect/baseline/novelty_table.hpp"
 #include "../src/detect/beacon/beacon_score.hpp"
+#include "detector_shards.hpp"
 #include "picket/detect/detector.hpp"
-#include "picket/flow/flow_key.hpp"
-#include "picket/net/packet.hpp"
 
 namespace {
 
@@ -23,6 +22,7 @@ using picket::core::IpAddr;
 using picket::core::Nanos;
 namespace detect = picket::detect;
 namespace flow = picket::flow;
+using picket::bench::outbound_tcp_flow;
 
 constexpr Nanos kT0 = 1'700'000'000ULL * 1'000'000'000ULL;
 
@@ -37,35 +37,6 @@ class CountingSink final : public detect::FindingSink {
 std::size_t heap_in_use() {
   const auto m = mallinfo2();
   return m.uordblks + m.hblkhd;
-}
-
-detect::FlowEvent make_flow(const IpAddr& local, const IpAddr& remote, std::uint16_t sport, std::uint16_t dport,
-                            Nanos start, std::uint64_t bytes_out) {
-  picket::net::PacketView p;
-  p.src = local;
-  p.dst = remote;
-  p.l4_proto = 6;
-  p.sport = sport;
-  p.dport = dport;
-  bool src_is_lo = false;
-  detect::FlowEvent e;
-  auto& r = e.rec;
-  r.key = flow::FlowKey::from_packet(p, src_is_lo);
-  r.initiator_is_lo = src_is_lo;
-  r.first_seen = start;
-  r.last_seen = r.end_time = start + 1'000'000'000ULL;
-  r.end_reason = flow::FlowEndReason::kTcpClosed;
-  r.state = flow::FlowState::kClosed;
-  r.tcp_flags[0] = 0x1b;
-  r.tcp_flags[1] = 0x1b;
-  r.packets[0] = 6;
-  r.packets[1] = 5;
-  r.bytes[0] = bytes_out;
-  r.bytes[1] = 4000;
-  r.payload_bytes[0] = bytes_out > 300 ? bytes_out - 300 : 1;
-  e.initiator_local = true;
-  e.responder_local = false;
-  return e;
 }
 
 // An office's outbound flows in time order: 500 hosts browsing 5,000 servers
@@ -83,29 +54,13 @@ std::vector<detect::FlowEvent> office_flows(std::size_t n) {
     const IpAddr local = IpAddr::from_v4(0x0a010000u + host);
     const IpAddr remote = beacon ? IpAddr::from_v4(0xcb007100u + host) : IpAddr::from_v4(0xc6336400u + rng() % 5000);
     const std::uint16_t port = beacon ? 8443 : kPorts[rng() % 10];
-    v.push_back(make_flow(local, remote, static_cast<std::uint16_t>(32768 + rng() % 28000), port, t,
+    v.push_back(outbound_tcp_flow(local, remote, static_cast<std::uint16_t>(32768 + rng() % 28000), port, t,
                           beacon ? 520 : 300 + rng() % 3000));
   }
   return v;
 }
 
-struct Shards {
-  std::vector<std::unique_ptr<detect::Detector>> all = detect::make_all_detectors();
-  detect::DetectorConfig config{all};
-  detect::HomeNet home = detect::HomeNet::defaults();
-  std::vector<std::unique_ptr<detect::DetectorShard>> shards;
-  explicit Shards(std::vector<std::string> names) {
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      bool want = false;
-      for (const auto& n : names) want = want || n == all[i]->name();
-      if (!want) continue;
-      detect::DetectorContext ctx;
-      ctx.home = &home;
-      ctx.params = config.values(i);
-      shards.push_back(all[i]->make_shard(ctx));
-    }
-  }
-};
+using Shards = picket::bench::DetectorShards;
 
 void BM_BeaconScore(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -191,7 +146,7 @@ void BM_Memory_BeaconPair(benchmark::State& state) {
     const std::size_t before = heap_in_use();
     for (int k = 0; k < samples; ++k)
       for (int i = 0; i < kPairs; ++i)
-        s.shards[0]->on_flow(make_flow(IpAddr::from_v4(0x0a010000u + static_cast<std::uint32_t>(i % 1000)),
+        s.shards[0]->on_flow(outbound_tcp_flow(IpAddr::from_v4(0x0a010000u + static_cast<std::uint32_t>(i % 1000)),
                                        IpAddr::from_v4(0xc6330000u + static_cast<std::uint32_t>(i)), 40000, 443,
                                        kT0 + static_cast<Nanos>(k) * 7'000'000'000ULL + static_cast<Nanos>(i), 400 + (i + k) % 97),
                              sink);
@@ -226,7 +181,7 @@ void BM_Memory_VolumeHost(benchmark::State& state) {
     CountingSink sink;
     const std::size_t before = heap_in_use();
     for (std::uint32_t h = 0; h < kHosts; ++h)
-      s.shards[0]->on_flow(make_flow(IpAddr::from_v4(0x0a000000u + h), IpAddr::from_v4(0xc6330001u), 40000, 443, kT0 + h, 1000),
+      s.shards[0]->on_flow(outbound_tcp_flow(IpAddr::from_v4(0x0a000000u + h), IpAddr::from_v4(0xc6330001u), 40000, 443, kT0 + h, 1000),
                            sink);
     per_host = static_cast<double>(heap_in_use() - before) / kHosts;
   }
@@ -246,7 +201,7 @@ void BM_Memory_RandomSourceFlood(benchmark::State& state) {
     std::mt19937 rng(9);
     const std::size_t before = heap_in_use();
     for (std::uint32_t i = 0; i < kSources; ++i) {
-      const auto e = make_flow(IpAddr::from_v4(0x0a000000u | (rng() & 0xffffff)), IpAddr::from_v4(0xc6330001u), 40000,
+      const auto e = outbound_tcp_flow(IpAddr::from_v4(0x0a000000u | (rng() & 0xffffff)), IpAddr::from_v4(0xc6330001u), 40000,
                                443, kT0 + i * 1000ULL, 500);
       for (auto& sh : s.shards) sh->on_flow(e, sink);
     }

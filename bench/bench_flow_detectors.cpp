@@ -14,9 +14,8 @@
 
 #include "../src/detect/common/capped_table.hpp"
 #include "../src/detect/common/pair_key.hpp"
+#include "detector_shards.hpp"
 #include "picket/detect/detector.hpp"
-#include "picket/flow/flow_key.hpp"
-#include "picket/net/packet.hpp"
 
 namespace {
 
@@ -65,30 +64,15 @@ BENCHMARK(BM_CappedTable_Touch)->Arg(1000)->Arg(50000);
 
 detect::FlowEvent outbound_flow(std::uint32_t host, std::uint32_t server, std::uint16_t port, Nanos start,
                                 std::uint64_t bytes_out) {
-  picket::net::PacketView p;
-  p.src = IpAddr::from_v4(0x0a010000u + host);
-  p.dst = IpAddr::from_v4(0xc6330000u + server);
-  p.l4_proto = 6;
-  p.sport = static_cast<std::uint16_t>(32768 + (start / 1000) % 28000);
-  p.dport = port;
-  bool src_is_lo = false;
-  detect::FlowEvent e;
-  auto& r = e.rec;
-  r.key = flow::FlowKey::from_packet(p, src_is_lo);
-  r.initiator_is_lo = src_is_lo;
-  r.first_seen = start;
-  r.last_seen = r.end_time = start + 2'000'000'000ULL;
-  r.end_reason = flow::FlowEndReason::kTcpClosed;
-  r.state = flow::FlowState::kClosed;
-  r.tcp_flags[0] = r.tcp_flags[1] = 0x1b;
-  r.packets[0] = 8;
-  r.packets[1] = 6;
-  r.bytes[0] = bytes_out;
-  r.bytes[1] = 3000;
-  r.payload_bytes[0] = bytes_out - 300;
-  r.payload_bytes[1] = 2600;
-  e.initiator_local = true;
-  return e;
+  picket::bench::FlowShape shape;
+  shape.duration = 2'000'000'000ULL;
+  shape.packets_out = 8;
+  shape.packets_in = 6;
+  shape.bytes_in = 3000;
+  shape.payload_in = 2600;
+  return picket::bench::outbound_tcp_flow(IpAddr::from_v4(0x0a010000u + host), IpAddr::from_v4(0xc6330000u + server),
+                                          static_cast<std::uint16_t>(32768 + (start / 1000) % 28000), port, start,
+                                          bytes_out, shape);
 }
 
 // 200,000 outbound flows of 2,000 home hosts to 100,000 servers (most pairs
@@ -103,24 +87,13 @@ void BM_FlowDetectorShards_Flows(benchmark::State& state) {
                                    kPorts[rng() % 8], kT0 + i * 1'000'000ULL, 400 + rng() % 5000));
   const std::vector<std::string> names = {"large_outbound_transfer", "outbound_dos", "crypto_mining", "long_connection",
                                           "bruteforce", "spambot", "beacon"};
-  auto all = detect::make_all_detectors();
-  detect::DetectorConfig config{all};
-  const detect::HomeNet home = detect::HomeNet::defaults();
   struct NullSink final : detect::FindingSink {
     void emit(const detect::Finding&) override {}
   } sink;
   for (auto _ : state) {
     state.PauseTiming();
-    std::vector<std::unique_ptr<detect::DetectorShard>> shards;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      bool want = false;
-      for (const auto& n : names) want = want || n == all[i]->name();
-      if (!want) continue;
-      detect::DetectorContext ctx;
-      ctx.home = &home;
-      ctx.params = config.values(i);
-      shards.push_back(all[i]->make_shard(ctx));
-    }
+    auto made = std::make_unique<picket::bench::DetectorShards>(names);
+    auto& shards = made->shards;
     state.ResumeTiming();
     Nanos next_tick = kT0;
     for (const auto& e : events) {
@@ -132,7 +105,7 @@ void BM_FlowDetectorShards_Flows(benchmark::State& state) {
     }
     for (auto& s : shards) s->on_flush(sink);
     state.PauseTiming();
-    shards.clear();
+    made.reset();
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
