@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "intel_detectors.hpp"
+#include "intel_test_util.hpp"
 #include "name_miss_cache.hpp"
 #include "picket/intel/store.hpp"
 
@@ -100,17 +100,7 @@ TEST(NameMissCache, NeverClaimsANameItWasNotGivenInThisGeneration) {
 
 namespace {
 
-std::unique_ptr<const intel::Snapshot> snapshot_with(const std::string& file, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + file;
-  std::ofstream(path) << text;
-  intel::IntelConfig cfg;
-  cfg.default_lists = false;
-  intel::ListSpec s;
-  s.path = path;
-  cfg.threat_lists.push_back(s);
-  intel::BuildReport rep;
-  return intel::build_snapshot(cfg, rep);
-}
+using inteltest::snapshot_with;
 
 struct Sink : detect::FindingSink {
   std::vector<detect::Finding> got;

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fstream>
 
 #include "intel_detectors.hpp"
+#include "intel_test_util.hpp"
 #include "picket/detect/trust_filter.hpp"
 #include "picket/intel/store.hpp"
 
@@ -28,24 +28,7 @@ core::IpAddr ip(const char* s) { return *core::IpAddr::parse(s); }
 
 std::shared_ptr<intel::IntelStore> store_with(const std::string& name, const std::string& text,
                                               const std::string& trusted = "") {
-  const std::string path = ::testing::TempDir() + "/" + name;
-  std::ofstream(path) << text;
-  intel::IntelConfig cfg;
-  cfg.default_lists = false;
-  intel::ListSpec s;
-  s.path = path;
-  cfg.threat_lists.push_back(s);
-  if (!trusted.empty()) {
-    const std::string tp = ::testing::TempDir() + "/trusted_" + name;
-    std::ofstream(tp) << trusted;
-    intel::ListSpec t;
-    t.path = tp;
-    cfg.trusted_lists.push_back(t);
-  }
-  intel::BuildReport rep;
-  auto snap = intel::build_snapshot(cfg, rep);
-  EXPECT_TRUE(rep.errors.empty()) << rep.errors[0];
-  return std::make_shared<intel::IntelStore>(std::move(snap));
+  return std::make_shared<intel::IntelStore>(inteltest::snapshot_with(name, text, trusted));
 }
 
 struct Fixture {
