@@ -66,12 +66,6 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
 
 namespace {
 
-std::uint64_t load_be64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
-
 // Mask of the first `bits` bits (0-64) of a big-endian 64-bit word.
 std::uint64_t high_bits(int bits) { return bits <= 0 ? 0 : bits >= 64 ? ~std::uint64_t{0} : ~std::uint64_t{0} << (64 - bits); }
 
@@ -87,7 +81,7 @@ bool Cidr::contains(const IpAddr& a) const {
   for (int w = 0; w < 2; ++w) {
     const std::uint64_t m = high_bits(bits - 64 * w), cover = high_bits(covered - 64 * w);
     if (cover == 0) break;
-    if ((load_be64(a.bytes.data() + 8 * w) & m) != (load_be64(base.bytes.data() + 8 * w) & cover)) return false;
+    if ((a.be_word(w) & m) != (base.be_word(w) & cover)) return false;
   }
   return true;
 }

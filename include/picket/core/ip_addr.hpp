@@ -2,6 +2,7 @@
 // An IPv4 or IPv6 address in 16 bytes. IPv4 is stored IPv4-mapped
 // (::ffff:a.b.c.d) so that comparison, hashing and CIDR tests need one path.
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -41,6 +42,14 @@ struct IpAddr {
   std::uint32_t v4_host_order() const {
     return (std::uint32_t(bytes[12]) << 24) | (std::uint32_t(bytes[13]) << 16) |
            (std::uint32_t(bytes[14]) << 8) | bytes[15];
+  }
+  // Bytes 0-7 (w = 0) or 8-15 (w = 1) as a big-endian number: two such
+  // words compare, mask and order like the bytes themselves, in one load each.
+  std::uint64_t be_word(int w) const {
+    std::uint64_t v;
+    std::memcpy(&v, bytes.data() + 8 * w, 8);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+    return v;
   }
   bool is_zero() const {
     for (auto b : bytes)

@@ -37,13 +37,10 @@ struct FlowKey {
   }
 
   // memcmp's order of two addresses (bytes as unsigned, first byte first),
-  // from two big-endian words: inline, where memcmp was a call per packet.
+  // from their big-endian words: inline, where memcmp was a call per packet.
   static int compare_addr(const core::IpAddr& a, const core::IpAddr& b) {
-    std::uint64_t x[2], y[2];
-    std::memcpy(x, a.bytes.data(), 16);
-    std::memcpy(y, b.bytes.data(), 16);
-    for (int i = 0; i < 2; ++i) {
-      const std::uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+    for (int w = 0; w < 2; ++w) {
+      const std::uint64_t u = a.be_word(w), v = b.be_word(w);
       if (u != v) return u < v ? -1 : 1;
     }
     return 0;

@@ -11,9 +11,7 @@
 // size of the set; the big tables live in huge pages (picket/core/huge_pages.hpp).
 // Every prefix also knows the next shorter prefix covering it (`parent`), so
 // a caller can walk every list that covers an address, longest first.
-#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "picket/core/ip_addr.hpp"
@@ -64,16 +62,7 @@ class IpSet {
   // The address as one big-endian number: two 8-byte loads, not a shift per
   // byte (which compiled to some 150 instructions, and ran for every IPv6
   // answer a DNS response carries).
-  static u128 key128(const core::IpAddr& a) {
-    std::uint64_t hi, lo;
-    std::memcpy(&hi, a.bytes.data(), 8);
-    std::memcpy(&lo, a.bytes.data() + 8, 8);
-    if constexpr (std::endian::native == std::endian::little) {
-      hi = __builtin_bswap64(hi);
-      lo = __builtin_bswap64(lo);
-    }
-    return (static_cast<u128>(hi) << 64) | lo;
-  }
+  static u128 key128(const core::IpAddr& a) { return (static_cast<u128>(a.be_word(0)) << 64) | a.be_word(1); }
 
  private:
   // Disjoint intervals [start[i], start[i+1]) -> value[i] (a prefix index or
