@@ -108,20 +108,17 @@ MeshMessage& Worker::claim_mesh_slot(unsigned shard) {
   auto* ring = wiring_.mesh_out[shard];
   MeshMessage* slot;
   while ((slot = ring->claim()) == nullptr) {
-    ++stats_.mesh_waits;  // as in send()
+    // The receiving shard may itself be waiting on us: keep our own inbox
+    // moving while we wait, so the mesh cannot deadlock.
+    ++stats_.mesh_waits;
     if (!drain_mesh()) pause_briefly();
   }
   return *slot;
 }
 
 void Worker::send(unsigned shard, const MeshMessage& m) {
-  auto* ring = wiring_.mesh_out[shard];
-  while (!ring->try_push(m)) {
-    // The receiving shard may itself be waiting on us: keep our own inbox
-    // moving while we wait, so the mesh cannot deadlock.
-    ++stats_.mesh_waits;
-    if (!drain_mesh()) pause_briefly();
-  }
+  claim_mesh_slot(shard) = m;
+  wiring_.mesh_out[shard]->publish();
 }
 
 void Worker::send_event(const exporter::EventRecord& e) {
