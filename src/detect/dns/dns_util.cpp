@@ -84,16 +84,29 @@ std::string_view registered_of(std::string_view name, std::size_t offset, std::u
 
 }  // namespace
 
+namespace {
+
+// The facts DomainParts carries beside the split, for `name` whose
+// registered domain (a tail of it) is `registered`.
+void fill_facts(std::string_view name, std::string_view registered, DomainParts& p) {
+  p.data_service_zone = is_data_service_zone(name);
+  const std::string_view sub = subdomain_of(name, registered);
+  p.sub_bits = subdomain_bits(sub);
+  p.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+}
+
+}  // namespace
+
 RegisteredDomains::Slot RegisteredDomains::answer_for(std::string_view name, std::uint64_t h) {
   const Split r = psl_split(name);
+  DomainParts facts;
+  fill_facts(name, registered_of(name, r.reg_offset, r.flags), facts);
   Slot s;
   s.hash = h;
   s.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
-  s.flags = r.flags | kUsed;
-  if (is_data_service_zone(name)) s.flags |= kDataServiceZone;
-  const std::string_view sub = subdomain_of(name, registered_of(name, r.reg_offset, r.flags));
-  s.sub_bits = subdomain_bits(sub);
-  s.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0);
+  s.sub_bits = facts.sub_bits;
+  s.sub_longest_label = facts.sub_longest_label;
   return s;
 }
 
@@ -101,10 +114,7 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
   const Split r = psl_split(name);
   DomainParts p{registered_of(name, r.reg_offset, r.flags), (r.flags & kKnownSuffix) != 0,
                 (r.flags & kSingleLabel) != 0};
-  p.data_service_zone = is_data_service_zone(name);
-  const std::string_view sub = subdomain_of(name, p.registered);
-  p.sub_bits = subdomain_bits(sub);
-  p.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  fill_facts(name, p.registered, p);
   p.hash = core::hash_bytes(name.data(), name.size());
   return p;
 }
