@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-#include "picket/core/hash.hpp"
+#include "../common/key_hash.hpp"
 
 namespace picket::detect::baseline {
 
@@ -23,12 +23,8 @@ bool same_addr(const core::IpAddr& a, const core::IpAddr& b) {
 }  // namespace
 
 std::uint64_t NoveltyTable::hash_of(const core::IpAddr& a) {
-  // The two halves folded by one full 64x64->128-bit multiply (both halves
-  // of the product mix every input bit): the table's layout never shows in a
-  // result (snapshots are sorted), only in its speed.
-  using u128 = unsigned __int128;
-  const u128 r = static_cast<u128>(word(a, 0) * 0x9e3779b97f4a7c15ULL ^ word(a, 1)) * 0xd6e8feb86659fd93ULL;
-  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+  // The table's layout never shows in a result (snapshots are sorted), only in its speed.
+  return common::hash_addr(a);
 }
 
 std::uint32_t NoveltyTable::index_of(const core::IpAddr& a) const {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "../common/key_hash.hpp"
 #include "baseline_detectors.hpp"
 #include "novelty_shard.hpp"
 #include "volume_unusual.hpp"
@@ -61,15 +62,10 @@ double bits_d(std::uint64_t u) {
 }  // namespace
 
 std::size_t VolumeUnusualShard::AddrHash::operator()(const core::IpAddr& a) const {
-  // The two halves folded by one 64x64->128-bit multiply, inline: a call
-  // into the hash library per flow cost more than the rest of the look-up.
-  // Only the map's layout depends on it (sweeps and snapshots do not depend
-  // on the order).
-  std::uint64_t lo, hi;
-  std::memcpy(&lo, a.bytes.data(), 8);
-  std::memcpy(&hi, a.bytes.data() + 8, 8);
-  const unsigned __int128 r = static_cast<unsigned __int128>(lo * 0x9e3779b97f4a7c15ULL ^ hi) * 0xd6e8feb86659fd93ULL;
-  return static_cast<std::size_t>(static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64));
+  // Inline: a call into the hash library per flow cost more than the rest of
+  // the look-up. Only the map's layout depends on it (sweeps and snapshots
+  // do not depend on the order).
+  return static_cast<std::size_t>(common::hash_addr(a));
 }
 
 VolumeUnusualShard::VolumeUnusualShard(const DetectorContext& ctx)

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "picket/core/ip_addr.hpp"
+
 namespace picket::detect::common {
 
 // `n` must be a multiple of 4 (the keys are arrays of bytes and 32-bit fields
@@ -36,6 +38,16 @@ inline std::uint64_t hash_key_bytes(const void* p, std::size_t n) {
   h *= 0x94d049bb133111ebull;
   h ^= h >> 31;
   return h;
+}
+
+// Hash of one address: its two halves folded by a 64x64->128-bit multiply
+// (both halves of the product mix every input bit). Only tables' layouts
+// depend on it, never a result.
+inline std::uint64_t hash_addr(const core::IpAddr& a) {
+  std::uint64_t w[2];
+  std::memcpy(w, a.bytes.data(), 16);
+  const unsigned __int128 r = static_cast<unsigned __int128>(w[0] * 0x9e3779b97f4a7c15ULL ^ w[1]) * 0xd6e8feb86659fd93ULL;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
 }  // namespace picket::detect::common
