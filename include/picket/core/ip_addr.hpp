@@ -61,7 +61,14 @@ struct IpAddr {
   std::string to_string() const;
 
   auto operator<=>(const IpAddr&) const = default;
-  bool operator==(const IpAddr&) const = default;
+  // Two 64-bit compares: the defaulted form called memcmp, and addresses
+  // are compared for every packet and event.
+  bool operator==(const IpAddr& o) const {
+    std::uint64_t x[2], y[2];
+    std::memcpy(x, bytes.data(), 16);
+    std::memcpy(y, o.bytes.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+  }
 };
 
 // A CIDR prefix; length counts bits of the IPv6 (or mapped IPv4) form.

@@ -8,20 +8,6 @@
 
 namespace picket::detect::baseline {
 
-namespace {
-
-std::uint64_t word(const core::IpAddr& a, int w) {
-  std::uint64_t v;
-  std::memcpy(&v, a.bytes.data() + 8 * w, 8);
-  return v;
-}
-
-bool same_addr(const core::IpAddr& a, const core::IpAddr& b) {
-  return ((word(a, 0) ^ word(b, 0)) | (word(a, 1) ^ word(b, 1))) == 0;
-}
-
-}  // namespace
-
 std::uint64_t NoveltyTable::hash_of(const core::IpAddr& a) {
   // The table's layout never shows in a result (snapshots are sorted), only in its speed.
   return common::hash_addr(a);
@@ -34,7 +20,7 @@ std::uint32_t NoveltyTable::index_of(const core::IpAddr& a) const {
   for (std::size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
     if ((slots_[i] >> 32) != (h >> 32)) continue;
     const auto idx = static_cast<std::uint32_t>(slots_[i]) - 1;
-    if (same_addr(hosts_[idx].addr, a)) return idx;
+    if (hosts_[idx].addr == a) return idx;
   }
   return kNone;
 }

@@ -88,14 +88,6 @@ class RegisteredDomains {
 // is a pure function of the name, so sharing it cannot change any result.
 RegisteredDomains& shared_registered_domains();
 
-// a == b in two 64-bit compares (IpAddr's == calls memcmp).
-inline bool same_addr(const core::IpAddr& a, const core::IpAddr& b) {
-  std::uint64_t x[2], y[2];
-  std::memcpy(x, a.bytes.data(), 16);
-  std::memcpy(y, b.bytes.data(), 16);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
 // The event's query name as a string_view (raw bytes, lower-cased ASCII).
 inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }
 

@@ -248,7 +248,7 @@ class ExfilKeys {
  private:
   bool same_key(std::uint32_t idx, std::uint64_t h, const core::IpAddr& client, std::string_view domain) const {
     const ExfilHot& k = hot_[idx];
-    if (k.hash != h || k.domain_len != domain.size() || !same_addr(k.client, client)) return false;
+    if (k.hash != h || k.domain_len != domain.size() || k.client != client) return false;
     if (std::memcmp(k.domain, domain.data(), std::min(domain.size(), ExfilHot::kInlineDomain)) != 0) return false;
     return domain.size() <= ExfilHot::kInlineDomain || cold_[idx].domain == domain;
   }
