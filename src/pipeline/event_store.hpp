@@ -34,15 +34,14 @@ class EventStore {
 
   // Stores a copy of `e`; returns its slot.
   std::uint32_t put(const T& e) {
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      if (used_ == chunks_.size() * kPerChunk) add_chunk();
-      slot = used_++;
-    }
+    const std::uint32_t slot = take_slot();
     std::memcpy(static_cast<void*>(&at(slot)), &e, sizeof(T));
+    return slot;
+  }
+  // A slot holding a default-constructed T, for building an event in place.
+  std::uint32_t claim() {
+    const std::uint32_t slot = take_slot();
+    ::new (static_cast<void*>(&at(slot))) T;  // default-initialised: no zero fill
     return slot;
   }
   // Gives the slot back for reuse.
@@ -54,6 +53,15 @@ class EventStore {
   std::size_t capacity() const { return chunks_.size() * kPerChunk; }
 
  private:
+  std::uint32_t take_slot() {
+    if (!free_.empty()) {
+      const std::uint32_t slot = free_.back();
+      free_.pop_back();
+      return slot;
+    }
+    if (used_ == chunks_.size() * kPerChunk) add_chunk();
+    return used_++;
+  }
   void add_chunk() {
     void* c = core::map_zeroed_table(kChunkBytes);
     if (!c) throw std::bad_alloc();  // as vector growth would: out of memory

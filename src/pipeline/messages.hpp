@@ -20,6 +20,11 @@ struct PacketSlot {
   enum class Kind : std::uint8_t {
     kPacket,
     kTick,   // capture time reached `tick`: expire flows, send a watermark
+    // Capture time reached `tick` between two ticks: expire flows and send a
+    // watermark that is no detector tick, so that the shards can hand the
+    // events before it to the detectors now instead of holding a whole
+    // tick's worth (see kPacketsPerWatermark).
+    kWatermark,
     kFlush,  // end of input: end every flow, send the final watermark
     // Flow-record and log inputs (record_feed.cpp): a finished
     // flow::FlowRecord or a detect::DnsEvent, copied into `frame`.
@@ -39,7 +44,18 @@ struct PacketSlot {
 // kNanosMax is the last watermark, after which everything has been sent.
 struct Watermark {
   core::Nanos time = 0;
+  bool tick = true;  // a detector tick (on_tick), not only a promise
 };
+
+// The capture thread sends a kWatermark after this many packets (input
+// records) since the last tick or watermark. Detector shards then hold the
+// events of about this many packets (a few hundred KiB, within the L2 cache)
+// instead of those of a whole tick (tens of MiB at a million packets per
+// second), and sort them in small batches. Counting the input, which one
+// thread reads in one order, keeps the schedule the same for any number of
+// workers; only the flow table's expiry moments depend on it, and a flow is
+// ended at its deadline whenever that is noticed.
+inline constexpr std::uint64_t kPacketsPerWatermark = 2048;
 
 static_assert(sizeof(flow::FlowRecord) <= kSlotFrameBytes && sizeof(detect::DnsEvent) <= kSlotFrameBytes,
               "records travel in a slot's frame");

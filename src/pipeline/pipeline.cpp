@@ -241,6 +241,7 @@ PipelineStats Pipeline::run(capture::PcapFileSource& source) {
     }
     m.inputs[w]->publish();
     ++m.stats.dispatched;
+    ticks.dispatched(m, clock);
   }
   if (m.cfg.stop && m.cfg.stop->load(std::memory_order_relaxed)) m.stats.interrupted = true;
   m.capture_now.store(clock, std::memory_order_relaxed);

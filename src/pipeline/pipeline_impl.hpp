@@ -59,7 +59,18 @@ struct TickSchedule {
     for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kTick, at);
     m.capture_now.store(at, std::memory_order_relaxed);
     next = at + tick;
+    since_watermark = 0;
   }
+
+  // One more packet (record) went to a worker; `clock` is the input's time.
+  // Every kPacketsPerWatermark of them, a watermark between ticks
+  // (messages.hpp): nothing dispatched later is older than `clock`.
+  void dispatched(Pipeline::Impl& m, core::Nanos clock) {
+    if (++since_watermark < kPacketsPerWatermark) return;
+    since_watermark = 0;
+    for (unsigned w = 0; w < m.n; ++w) m.push_control(w, PacketSlot::Kind::kWatermark, clock);
+  }
+  std::uint64_t since_watermark = 0;
 };
 
 }  // namespace picket::pipeline

@@ -27,6 +27,7 @@ class Feed final : public flowrec::OrderedSink {
     std::memcpy(slot.frame, &rec, sizeof(rec));
     publish(hash);
     ++m_.stats.records_dispatched;
+    ticks_.dispatched(m_, clock_);
   }
 
   void on_dns_event(const detect::DnsEvent& ev) override {
@@ -46,6 +47,7 @@ class Feed final : public flowrec::OrderedSink {
     std::memcpy(slot.frame, &ev, sizeof(ev));
     publish(hash);
     ++m_.stats.dns_entries_dispatched;
+    ticks_.dispatched(m_, clock_);
   }
 
   core::Nanos clock() const { return clock_; }

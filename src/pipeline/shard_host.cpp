@@ -98,10 +98,24 @@ ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
 void ShardHost::receive(unsigned from, const MeshMessage& m) {
   if (const auto* w = std::get_if<Watermark>(&m)) {
     watermark_[from] = w->time;
-    if (from == 0) ticks_.push_back(w->time);
+    if (from == 0 && w->tick) ticks_.push_back(w->time);
     return;
   }
-  const std::uint32_t slot = store_.put(m);
+  hold(store_.put(m));
+}
+
+void ShardHost::commit_own(unsigned from) {
+  const MeshMessage& m = store_.at(own_slot_);
+  if (std::holds_alternative<Watermark>(m)) {
+    receive(from, m);
+    store_.release(own_slot_);
+    return;
+  }
+  hold(own_slot_);
+}
+
+void ShardHost::hold(std::uint32_t slot) {
+  const MeshMessage& m = store_.at(slot);
   Pending p{0, 0, slot};
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     p.time = f->rec.end_time;
@@ -131,36 +145,13 @@ void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
 void ShardHost::process(detect::FindingSink& out) {
   if (finished_) return;
   const core::Nanos safe = *std::min_element(watermark_.begin(), watermark_.end());
+  if (safe == released_to_ && (ticks_.empty() || ticks_.front() > safe)) return;  // nothing new
   // Every worker sends the same tick values in the same order; step through
   // them one by one so that detectors see identical clocks in every run.
   while (!ticks_.empty() && ticks_.front() <= safe) {
     const core::Nanos tick = ticks_.front();
     ticks_.pop_front();
-    // The events before the tick, in (time, content) order. Sorting them as
-    // a batch gives the order a priority queue would, for a third of the
-    // work: most events wait for the next tick anyway.
-    const auto due = tick == core::kNanosMax
-                         ? pending_.end()
-                         : std::partition(pending_.begin(), pending_.end(),
-                                          [tick](const Pending& p) { return p.time < tick; });
-    std::sort(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
-    // Events of equal time are put in the order of their content's hash,
-    // which does not depend on which worker sent them or when. Few events
-    // share a time, so only those are hashed.
-    for (auto run = pending_.begin(); run != due;) {
-      auto end = run + 1;
-      while (end != due && end->time == run->time) ++end;
-      if (end - run > 1) {
-        for (auto it = run; it != end; ++it) it->tie = content_hash(store_.at(it->slot));
-        std::sort(run, end, Earlier{});
-      }
-      run = end;
-    }
-    for (auto it = pending_.begin(); it != due; ++it) {
-      dispatch(store_.at(it->slot), out);
-      store_.release(it->slot);
-    }
-    pending_.erase(pending_.begin(), due);
+    release_before(tick, out);
     SourceStamp sink(out, last_flow_source_, last_dns_source_);
     if (tick == core::kNanosMax) {
       for (auto& s : shards_) s.shard->on_flush(sink);
@@ -171,6 +162,38 @@ void ShardHost::process(detect::FindingSink& out) {
     for (auto& s : shards_) s.shard->on_tick(tick, sink);
     publish_counters();
   }
+  // Between ticks (watermarks that are no tick): the events before the
+  // slowest worker's promise come before the next tick too, which is at
+  // least worker 0's watermark. Handing them over now keeps few waiting.
+  release_before(safe, out);
+}
+
+void ShardHost::release_before(core::Nanos limit, detect::FindingSink& out) {
+  released_to_ = limit;
+  // The events before `limit`, in (time, content) order. Sorting them as a
+  // batch gives the order a priority queue would, for a third of the work.
+  const auto due = limit == core::kNanosMax
+                       ? pending_.end()
+                       : std::partition(pending_.begin(), pending_.end(),
+                                        [limit](const Pending& p) { return p.time < limit; });
+  std::sort(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
+  // Events of equal time are put in the order of their content's hash,
+  // which does not depend on which worker sent them or when. Few events
+  // share a time, so only those are hashed.
+  for (auto run = pending_.begin(); run != due;) {
+    auto end = run + 1;
+    while (end != due && end->time == run->time) ++end;
+    if (end - run > 1) {
+      for (auto it = run; it != end; ++it) it->tie = content_hash(store_.at(it->slot));
+      std::sort(run, end, Earlier{});
+    }
+    run = end;
+  }
+  for (auto it = pending_.begin(); it != due; ++it) {
+    dispatch(store_.at(it->slot), out);
+    store_.release(it->slot);
+  }
+  pending_.erase(pending_.begin(), due);
 }
 
 void ShardHost::publish_counters() {

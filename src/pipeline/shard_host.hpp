@@ -30,6 +30,14 @@ class ShardHost {
 
   // Takes one message from worker `from`.
   void receive(unsigned from, const MeshMessage& m);
+  // The same for a message of this host's own worker, built in place in the
+  // host's store: claim_own() gives the message to fill in, commit_own()
+  // receives it. Saves copying events through a ring and into the store.
+  MeshMessage& claim_own() {
+    own_slot_ = store_.claim();
+    return store_.at(own_slot_);
+  }
+  void commit_own(unsigned from);
   // Hands every event that is safe to order to the detectors.
   void process(detect::FindingSink& sink);
   // True once the final watermark of every worker has been processed.
@@ -69,8 +77,12 @@ class ShardHost {
       return a.time != b.time ? a.time < b.time : a.tie < b.tie;
     }
   };
+  // Hands the waiting events older than `limit` to the detectors, in order.
+  void release_before(core::Nanos limit, detect::FindingSink& sink);
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
   void publish_counters();
+  // Notes the event in store slot `slot` as waiting.
+  void hold(std::uint32_t slot);
 
   std::vector<Shard> shards_;
   // The shards that want each kind of event, in shards_ order: an event
@@ -78,11 +90,13 @@ class ShardHost {
   std::vector<detect::DetectorShard*> flow_shards_, dns_shards_, name_shards_;
   std::unique_ptr<PublishedCounters[]> counters_;  // one per shard
   std::vector<core::Nanos> watermark_;  // per worker
+  core::Nanos released_to_ = 0;         // every event before this was handed over
   std::deque<core::Nanos> ticks_;       // tick values in order, as worker 0 sent them
   // Events waiting for their tick: tens of MiB at a few hundred thousand
   // packets/s, so in chunks of huge pages that never move (event_store.hpp).
   EventStore<MeshMessage> store_;
   std::vector<Pending> pending_;  // in arrival order until their tick
+  std::uint32_t own_slot_ = 0;    // claimed by claim_own()
   std::uint64_t max_pending_ = 0;
   bool finished_ = false;
   // Input of the last flow / DNS event dispatched: names findings raised on a

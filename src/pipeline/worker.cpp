@@ -60,6 +60,10 @@ void Worker::run() {
           table_.expire(slot.tick - 1, *this);
           broadcast_watermark(slot.tick);
           break;
+        case PacketSlot::Kind::kWatermark:
+          table_.expire(slot.tick - 1, *this);
+          broadcast_watermark(slot.tick, /*tick=*/false);
+          break;
         case PacketSlot::Kind::kFlowRecord:
         case PacketSlot::Kind::kDnsEvent:
           handle_record(slot);
@@ -100,11 +104,13 @@ bool Worker::drain_mesh() {
       got = true;
     }
   }
-  if (got) shards_.process(*this);
+  if (got || own_received_) shards_.process(*this);
+  own_received_ = false;
   return got;
 }
 
 MeshMessage& Worker::claim_mesh_slot(unsigned shard) {
+  if (shard == wiring_.index) return shards_.claim_own();
   auto* ring = wiring_.mesh_out[shard];
   MeshMessage* slot;
   while ((slot = ring->claim()) == nullptr) {
@@ -116,9 +122,18 @@ MeshMessage& Worker::claim_mesh_slot(unsigned shard) {
   return *slot;
 }
 
+void Worker::publish_mesh_slot(unsigned shard) {
+  if (shard == wiring_.index) {
+    shards_.commit_own(shard);
+    own_received_ = true;
+    return;
+  }
+  wiring_.mesh_out[shard]->publish();
+}
+
 void Worker::send(unsigned shard, const MeshMessage& m) {
   claim_mesh_slot(shard) = m;
-  wiring_.mesh_out[shard]->publish();
+  publish_mesh_slot(shard);
 }
 
 void Worker::send_event(const exporter::EventRecord& e) {
@@ -126,8 +141,8 @@ void Worker::send_event(const exporter::EventRecord& e) {
   while (!wiring_.events->try_push(e)) pause_briefly();
 }
 
-void Worker::broadcast_watermark(core::Nanos t) {
-  for (unsigned s = 0; s < wiring_.workers; ++s) send(s, Watermark{t});
+void Worker::broadcast_watermark(core::Nanos t, bool tick) {
+  for (unsigned s = 0; s < wiring_.workers; ++s) send(s, Watermark{t, tick});
 }
 
 void Worker::emit(const detect::Finding& f) {
@@ -135,13 +150,14 @@ void Worker::emit(const detect::Finding& f) {
 }
 
 void Worker::on_flow_end(const flow::FlowRecord& rec) {
-  detect::FlowEvent ev;
+  const unsigned shard = shard_of(rec.initiator(), wiring_.workers);
+  detect::FlowEvent& ev = claim_mesh_slot(shard).emplace<detect::FlowEvent>();
   ev.rec = rec;
   ev.initiator_local = config_.home.contains(rec.initiator());
   ev.responder_local = config_.home.contains(rec.responder());
   ++stats_.flow_events;
-  send(shard_of(rec.initiator(), wiring_.workers), ev);
   if (wiring_.events) send_event(ev);
+  publish_mesh_slot(shard);
 }
 
 void Worker::handle_packet(const PacketSlot& slot) {
@@ -218,7 +234,7 @@ void Worker::handle_dns(const net::PacketView& v, flow::FlowRecord& r) {
   if (wiring_.events) send_event(ev);
   if (wiring_.send_dns) {
     ++stats_.dns_events;
-    wiring_.mesh_out[shard]->publish();
+    publish_mesh_slot(shard);
   }
 }
 

@@ -79,12 +79,14 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   void handle_tcp_client_payload(const net::PacketView& v, flow::FlowRecord& r);
   // SSH / RDP / SMTP / mining on the first payload packets of either direction (payload_recognition.cpp).
   void recognise_payload(const net::PacketView& v, flow::FlowRecord& r, bool from_initiator);
-  void broadcast_watermark(core::Nanos t);
+  void broadcast_watermark(core::Nanos t, bool tick = true);
   void send(unsigned shard, const MeshMessage& m);
-  // The next free slot of the mesh ring to `shard`, for building a message in
-  // place; the caller publishes it (wiring_.mesh_out[shard]->publish()) and
-  // must not send to that ring in between.
+  // Where to build a message to `shard` in place: the next free slot of the
+  // mesh ring to it, or a slot of this worker's own ShardHost; the caller
+  // hands it over with publish_mesh_slot(shard) and must not send to that
+  // shard in between.
   MeshMessage& claim_mesh_slot(unsigned shard);
+  void publish_mesh_slot(unsigned shard);
   void send_event(const exporter::EventRecord& e);
   void send_server_name(const net::PacketView& v, detect::ServerNameEvent::Kind kind, const char* name,
                         const proto::HttpRequest* http = nullptr);
@@ -103,6 +105,11 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // This worker's own Hyperscan scratch for the mining rules (never shared).
   std::unique_ptr<match::Scratch> mining_scratch_;
   bool input_done_ = false;
+  // Messages to this worker's own shard skip the mesh: they are built in
+  // place in its ShardHost's store and received at once (the host orders
+  // them as any other), which saves two copies and a round trip through a
+  // ring of megabytes that never stays in cache.
+  bool own_received_ = false;  // since the last drain_mesh
   // Live input only: what a capture thread does in replay.
   struct LiveState {
     const LiveWiring* wiring = nullptr;

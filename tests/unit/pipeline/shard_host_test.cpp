@@ -104,7 +104,8 @@ TEST(ShardHost, NothingIsDeliveredBeforeEveryWorkerPassesItsTime) {
   EXPECT_EQ(h->pending(), 2u);
   h->receive(1, Watermark{9});
   h->process(sink);
-  EXPECT_TRUE(log.empty()) << "delivered although worker 1 is only at 9";
+  // Both workers have passed 5: that event may go, but no tick before worker 1 reaches 10.
+  EXPECT_EQ(log, (Log{"F flow 10.0.0.1:1 t=5"}));
   h->receive(1, Watermark{10});
   h->process(sink);
   EXPECT_EQ(log, (Log{"F flow 10.0.0.1:1 t=5", "F tick 10"}));
@@ -212,6 +213,26 @@ TEST(ShardHost, OneWorkerDeliversStrictlyBeforeEachWatermark) {
   EXPECT_EQ(log, (Log{"F tick 3", "F flow 10.0.0.1:1 t=3", "F tick 4"}));
 }
 
+// A watermark that is no tick (sent between ticks) releases the events before
+// it at once, without a tick; the next tick still comes after them.
+TEST(ShardHost, WatermarkBetweenTicksReleasesEarlierEventsWithoutATick) {
+  Log log;
+  auto h = make_host(2, log);
+  NullSink sink;
+  h->receive(0, flow_ev(1, 5));
+  h->receive(1, flow_ev(2, 7));
+  h->receive(0, flow_ev(3, 8));
+  h->receive(0, Watermark{8, false});
+  h->receive(1, Watermark{8, false});
+  h->process(sink);
+  EXPECT_EQ(log, (Log{"F flow 10.0.0.1:1 t=5", "F flow 10.0.0.1:2 t=7"}));
+  EXPECT_EQ(h->pending(), 1u) << "the event at 8 is not older than the watermark";
+  h->receive(1, Watermark{10, true});  // ticks come from worker 0 only
+  h->receive(0, Watermark{10, true});
+  h->process(sink);
+  EXPECT_EQ(log, (Log{"F flow 10.0.0.1:1 t=5", "F flow 10.0.0.1:2 t=7", "F flow 10.0.0.1:3 t=8", "F tick 10"}));
+}
+
 // ------------------------------------------------------ randomized equivalence
 
 struct Ev {
@@ -241,10 +262,14 @@ MeshMessage to_msg(const Ev& e) {
 // event is sent before the first watermark >= its time (sometimes earlier,
 // before a smaller watermark, which is allowed); events between two
 // watermarks in random order. Then interleaves the streams at random.
+// With `between`, every worker also sends the watermarks that are no tick
+// (the capture thread's kWatermark), each after the events older than it.
 std::vector<std::pair<unsigned, MeshMessage>> schedule(const std::vector<Ev>& events, unsigned workers,
-                                                       std::uint32_t seed) {
+                                                       std::uint32_t seed, bool between = false) {
   std::mt19937 rng(seed);
-  const std::vector<Nanos> ticks = {50, 100, 150, 200, 250, 300, kNanosMax};
+  const std::vector<Nanos> ticks = between ? std::vector<Nanos>{25, 50, 75, 100, 140, 150, 200, 205, 250, 300, kNanosMax}
+                                           : std::vector<Nanos>{50, 100, 150, 200, 250, 300, kNanosMax};
+  const auto is_tick = [](Nanos t) { return t % 50 == 0 || t == kNanosMax; };
   std::vector<std::vector<MeshMessage>> streams(workers);
   std::vector<std::vector<std::vector<Ev>>> buckets(workers, std::vector<std::vector<Ev>>(ticks.size()));
   for (const Ev& e : events) {
@@ -258,7 +283,7 @@ std::vector<std::pair<unsigned, MeshMessage>> schedule(const std::vector<Ev>& ev
     for (std::size_t b = 0; b < ticks.size(); ++b) {
       std::shuffle(buckets[w][b].begin(), buckets[w][b].end(), rng);
       for (const Ev& e : buckets[w][b]) streams[w].push_back(to_msg(e));
-      streams[w].push_back(Watermark{ticks[b]});
+      streams[w].push_back(Watermark{ticks[b], is_tick(ticks[b])});
     }
   }
   std::vector<std::pair<unsigned, MeshMessage>> out;
@@ -320,9 +345,11 @@ TEST_P(ShardHostEquivalence, SameCallsForAnyWorkerCountAndInterleaving) {
   EXPECT_EQ(reference[reference.size() - 2], "F flush");
   EXPECT_EQ(std::count(reference.begin(), reference.end(), "F tick 300"), 1);
 
-  for (unsigned workers : {2u, 3u}) {
-    for (std::uint32_t variant = 0; variant < 5; ++variant) {
-      const auto msgs = schedule(events, workers, seed * 31 + variant);
+  for (unsigned workers : {1u, 2u, 3u}) {
+    for (std::uint32_t variant = 0; variant < 6; ++variant) {
+      if (workers == 1 && variant % 2 == 0) continue;  // the reference itself
+      // Odd variants add the watermarks between ticks: same calls.
+      const auto msgs = schedule(events, workers, seed * 31 + variant, variant % 2 == 1);
       bool fin = false;
       const Log got = run(msgs, workers, seed * 17 + variant, &fin);
       EXPECT_TRUE(fin);
