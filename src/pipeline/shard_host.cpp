@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nearly_sorted.hpp"
 #include "picket/core/hash.hpp"
 
 namespace picket::pipeline {
@@ -176,7 +177,7 @@ void ShardHost::release_before(core::Nanos limit, detect::FindingSink& out) {
                        ? pending_.end()
                        : std::partition(pending_.begin(), pending_.end(),
                                         [limit](const Pending& p) { return p.time < limit; });
-  std::sort(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
+  sort_nearly_sorted(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
   // Events of equal time are put in the order of their content's hash,
   // which does not depend on which worker sent them or when. Few events
   // share a time, so only those are hashed.
