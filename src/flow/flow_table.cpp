@@ -312,11 +312,22 @@ void FlowTable::expire(core::Nanos now, FlowEndSink& sink) {
 }
 
 void FlowTable::flush(FlowEndSink& sink) {
-  for (int c = 0; c < kClasses; ++c) {
-    while (idle_[c].head != kNil) {
-      const std::uint32_t idx = idle_[c].head;
-      end_flow(idx, FlowEndReason::kShutdown, idle_deadline(pool_[idx]), sink);
-    }
+  // In deadline order across the classes (each class's list is in deadline
+  // order already): the flows leave in the order of their end times, so the
+  // sink can promise each end time as it goes (the pipeline's watermarks)
+  // instead of holding every flow until the last.
+  core::Nanos head_deadline[kClasses] = {};
+  const auto note_head = [&](int c) {
+    if (idle_[c].head != kNil) head_deadline[c] = idle_deadline(pool_[idle_[c].head]);
+  };
+  for (int c = 0; c < kClasses; ++c) note_head(c);
+  for (;;) {
+    int first = -1;
+    for (int c = 0; c < kClasses; ++c)
+      if (idle_[c].head != kNil && (first < 0 || head_deadline[c] < head_deadline[first])) first = c;
+    if (first < 0) return;
+    end_flow(idle_[first].head, FlowEndReason::kShutdown, head_deadline[first], sink);
+    note_head(first);
   }
 }
 

@@ -74,7 +74,7 @@ void Worker::on_live_frame(const capture::RawPacket& frame) {
 }
 
 void Worker::live_finish() {
-  table_.flush(*this);
+  flush_flows();
   broadcast_watermark(core::kNanosMax);
   input_done_ = true;
 }

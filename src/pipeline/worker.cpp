@@ -69,7 +69,7 @@ void Worker::run() {
           handle_record(slot);
           break;
         case PacketSlot::Kind::kFlush:
-          table_.flush(*this);
+          flush_flows();
           broadcast_watermark(core::kNanosMax);
           input_done_ = true;
           break;
@@ -141,6 +141,13 @@ void Worker::send_event(const exporter::EventRecord& e) {
   while (!wiring_.events->try_push(e)) pause_briefly();
 }
 
+void Worker::flush_flows() {
+  flushed_since_watermark_ = 0;
+  flushing_ = true;
+  table_.flush(*this);
+  flushing_ = false;
+}
+
 void Worker::broadcast_watermark(core::Nanos t, bool tick) {
   for (unsigned s = 0; s < wiring_.workers; ++s) send(s, Watermark{t, tick});
 }
@@ -158,6 +165,12 @@ void Worker::on_flow_end(const flow::FlowRecord& rec) {
   ++stats_.flow_events;
   if (wiring_.events) send_event(ev);
   publish_mesh_slot(shard);
+  // The flush ends flows in end-time order: promise each kPacketsPerWatermark-th
+  // end time, so the shards need not hold every flow of the table at once.
+  if (flushing_ && ++flushed_since_watermark_ == kPacketsPerWatermark) {
+    flushed_since_watermark_ = 0;
+    broadcast_watermark(rec.end_time, /*tick=*/false);
+  }
 }
 
 void Worker::handle_packet(const PacketSlot& slot) {

@@ -80,6 +80,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // SSH / RDP / SMTP / mining on the first payload packets of either direction (payload_recognition.cpp).
   void recognise_payload(const net::PacketView& v, flow::FlowRecord& r, bool from_initiator);
   void broadcast_watermark(core::Nanos t, bool tick = true);
+  // Ends every flow at end of input, with watermarks along the way.
+  void flush_flows();
   void send(unsigned shard, const MeshMessage& m);
   // Where to build a message to `shard` in place: the next free slot of the
   // mesh ring to it, or a slot of this worker's own ShardHost; the caller
@@ -110,6 +112,8 @@ class Worker final : public flow::FlowEndSink, public detect::FindingSink {
   // them as any other), which saves two copies and a round trip through a
   // ring of megabytes that never stays in cache.
   bool own_received_ = false;  // since the last drain_mesh
+  bool flushing_ = false;      // inside flush_flows()
+  std::uint64_t flushed_since_watermark_ = 0;
   // Live input only: what a capture thread does in replay.
   struct LiveState {
     const LiveWiring* wiring = nullptr;

@@ -61,7 +61,8 @@ class FlowTable {
 
   // Ends every flow whose logical end time is <= now.
   void expire(core::Nanos now, FlowEndSink& sink);
-  // Ends every flow, each at its natural end time (end of input).
+  // Ends every flow, each at its natural end time (end of input), in the
+  // order of those times.
   void flush(FlowEndSink& sink);
 
   std::size_t size() const { return stats_.active; }

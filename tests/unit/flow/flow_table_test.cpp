@@ -459,6 +459,12 @@ TEST(FlowTable, FlushEndsEverythingWithShutdownAtNaturalEnd) {
   }
   EXPECT_EQ(ends, (std::set<Nanos>{kT0 + seconds(44), kT0 + seconds(1 + 11), kT0 + seconds(2 + 55),
                                    kT0 + seconds(3 + 3)}));
+  // In end-time order across the timeout classes (the pipeline promises each
+  // end time as the flush goes): RST 6 s, SYN 12 s, UDP 44 s, ICMP 57 s.
+  EXPECT_EQ(sink.recs[0].end_time, kT0 + seconds(3 + 3));
+  EXPECT_EQ(sink.recs[1].end_time, kT0 + seconds(1 + 11));
+  EXPECT_EQ(sink.recs[2].end_time, kT0 + seconds(44));
+  EXPECT_EQ(sink.recs[3].end_time, kT0 + seconds(2 + 55));
   t.flush(sink);
   EXPECT_EQ(sink.recs.size(), 4u) << "second flush must be a no-op";
 }
