@@ -102,7 +102,8 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
     if (from == 0 && w->tick) ticks_.push_back(w->time);
     return;
   }
-  hold(store_.put(m));
+  const std::uint32_t slot = store_.put(m);
+  hold(slot, store_.at(slot));
 }
 
 void ShardHost::commit_own(unsigned from) {
@@ -112,21 +113,20 @@ void ShardHost::commit_own(unsigned from) {
     store_.release(own_slot_);
     return;
   }
-  hold(own_slot_);
+  hold(own_slot_, m);
 }
 
-void ShardHost::hold(std::uint32_t slot) {
-  const MeshMessage& m = store_.at(slot);
-  Pending p{0, 0, slot};
+void ShardHost::hold(std::uint32_t slot, const MeshMessage& m) {
+  core::Nanos time = 0;
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
-    p.time = f->rec.end_time;
+    time = f->rec.end_time;
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
-    p.time = d->ts;
-  } else {
-    p.time = std::get<detect::ServerNameEvent>(m).ts;
+    time = d->ts;
+  } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
+    time = n->ts;
   }
-  pending_.push_back(p);
-  max_pending_ = std::max<std::uint64_t>(max_pending_, pending_.size());
+  pending_.push_back(Pending{time, 0, slot});
+  if (pending_.size() > max_pending_) max_pending_ = pending_.size();
 }
 
 void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {

@@ -83,8 +83,8 @@ class ShardHost {
   void release_before(core::Nanos limit, detect::FindingSink& sink);
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
   void publish_counters();
-  // Notes the event in store slot `slot` as waiting.
-  void hold(std::uint32_t slot);
+  // Notes the event `m` in store slot `slot` as waiting.
+  void hold(std::uint32_t slot, const MeshMessage& m);
 
   std::vector<Shard> shards_;
   // The shards that want each kind of event, in shards_ order: an event
