@@ -1,13 +1,12 @@
 #pragma once
 // EventStore: where a detector host keeps the events that wait for their
-// tick. Events are numbered slots in chunks of 2 MiB, each chunk mapped (in a
+// watermark. Events are numbered slots in chunks of 2 MiB, each chunk mapped (in a
 // huge page where the kernel grants one) the first time the store grows into
 // it and kept until the store goes: a slot never moves, growing copies
 // nothing and hands no memory back (no TLB shoot-downs), and the memory
 // follows the peak number of waiting events, not a reservation.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -19,7 +18,7 @@ namespace picket::pipeline {
 
 template <typename T>
 class EventStore {
-  static_assert(std::is_trivially_copyable_v<T>, "events are copied as bytes");
+  static_assert(std::is_trivially_destructible_v<T>, "slots are reused without destroying what they held");
 
  public:
   static constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
@@ -32,16 +31,18 @@ class EventStore {
     for (void* c : chunks_) core::unmap_table(c, kChunkBytes);
   }
 
-  // Stores a copy of `e`; returns its slot.
-  std::uint32_t put(const T& e) {
-    const std::uint32_t slot = take_slot();
-    std::memcpy(static_cast<void*>(&at(slot)), &e, sizeof(T));
-    return slot;
-  }
-  // A slot holding a default-constructed T, for building an event in place.
+  // A slot holding a default-initialised T (no zero fill), for building or
+  // copying an event in place; returns its slot.
   std::uint32_t claim() {
-    const std::uint32_t slot = take_slot();
-    ::new (static_cast<void*>(&at(slot))) T;  // default-initialised: no zero fill
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      if (used_ == chunks_.size() * kPerChunk) add_chunk();
+      slot = used_++;
+    }
+    ::new (static_cast<void*>(&at(slot))) T;
     return slot;
   }
   // Gives the slot back for reuse.
@@ -53,15 +54,6 @@ class EventStore {
   std::size_t capacity() const { return chunks_.size() * kPerChunk; }
 
  private:
-  std::uint32_t take_slot() {
-    if (!free_.empty()) {
-      const std::uint32_t slot = free_.back();
-      free_.pop_back();
-      return slot;
-    }
-    if (used_ == chunks_.size() * kPerChunk) add_chunk();
-    return used_++;
-  }
   void add_chunk() {
     void* c = core::map_zeroed_table(kChunkBytes);
     if (!c) throw std::bad_alloc();  // as vector growth would: out of memory

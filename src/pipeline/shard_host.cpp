@@ -102,8 +102,17 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
     if (from == 0 && w->tick) ticks_.push_back(w->time);
     return;
   }
-  const std::uint32_t slot = store_.put(m);
-  hold(slot, store_.at(slot));
+  // Copies the event's own bytes (a flow event is a quarter of a message).
+  const std::uint32_t slot = store_.claim();
+  MeshMessage& stored = store_.at(slot);
+  if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
+    stored.emplace<detect::FlowEvent>(*f);
+  } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
+    stored.emplace<detect::DnsEvent>(*d);
+  } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
+    stored.emplace<detect::ServerNameEvent>(*n);
+  }
+  hold(slot, stored);
 }
 
 void ShardHost::commit_own(unsigned from) {

@@ -1,6 +1,5 @@
 // EventStore keeps every stored event intact across chunk boundaries, reuses
-// released slots (whether an event was copied in or built in place), and
-// never moves a stored event.
+// released slots, and never moves a stored event.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -31,15 +30,8 @@ TEST(EventStore, KeepsEventsAcrossChunksAndReusesSlots) {
       Ev e{};
       e.id = next_id++;
       e.pad[e.id % sizeof(e.pad)] = static_cast<char>(e.id);
-      // Every other event is built in place in a claimed slot, as a worker
-      // builds the events for its own shard.
-      std::uint32_t slot;
-      if (e.id % 2) {
-        slot = store.put(e);
-      } else {
-        slot = store.claim();
-        store.at(slot) = e;
-      }
+      const std::uint32_t slot = store.claim();
+      store.at(slot) = e;
       ASSERT_EQ(model.count(slot), 0u) << "slot handed out twice";
       model[slot] = e.id;
       where[slot] = &store.at(slot);
