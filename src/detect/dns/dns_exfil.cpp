@@ -230,6 +230,10 @@ class ExfilShard final : public DetectorShard {
   }
 
   bool crossed(const ExfilHot& k, const ExfilCold& c, core::Nanos now) const {
+    // The window holds at most every name the key ever counted: a key with
+    // fewer than min_names in all (most keys) is ruled out without summing
+    // the buckets.
+    if (static_cast<double>(c.total_names) < p_[kMinNames]) return false;
     const Window w = in_window(c, now);
     return w.names >= p_[kMinNames] && w.bytes >= threshold(k, c) && w.bytes >= p_[kMinBytesPerName] * w.names;
   }
