@@ -71,26 +71,30 @@ class ExfilShard final : public DetectorShard {
     const std::string_view name = qname_of(e);
     // The name's facts (registered domain, information in its subdomain,
     // ...) come from the thread's cache of split names: most names recur.
-    const DomainParts parts = shared_registered_domains().split(name);
+    const DomainParts parts = shared_registered_domains().split(e);
     if (allowlist_ && parts.data_service_zone) return;
     std::string_view domain;
+    std::uint64_t domain_hash;
     std::string_view sub;
     double sub_bits;
     std::size_t sub_longest_label;
     if (name.starts_with("dnscat.")) {
+      static const std::uint64_t kDnscatHash = core::hash_bytes("dnscat", 6);
       domain = "dnscat";
+      domain_hash = kDnscatHash;
       sub = name.substr(7);
       sub_bits = subdomain_bits(sub);
       sub_longest_label = longest_label(sub);
     } else {
       if (parts.single_label) return;
       domain = parts.registered;
+      domain_hash = parts.registered_hash;
       sub = subdomain_of(name, domain);
       sub_bits = parts.sub_bits;
       sub_longest_label = parts.sub_longest_label;
     }
     if (sub.empty()) return;
-    const std::uint64_t key_hash = ExfilKeys::hash_of(e.client, domain);
+    const std::uint64_t key_hash = ExfilKeys::hash_of(e.client, domain_hash);
 
     std::uint32_t idx = keys_.find(key_hash, e.client, domain);
     if (idx == ExfilKeys::kNone) {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "padded_name.hpp"
+
 namespace picket::detect::dns {
 
 namespace {
@@ -107,6 +109,8 @@ RegisteredDomains::Slot RegisteredDomains::answer_for(std::string_view name, std
   s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0);
   s.sub_bits = facts.sub_bits;
   s.sub_longest_label = facts.sub_longest_label;
+  const std::string_view reg = registered_of(name, r.reg_offset, r.flags);
+  s.registered_hash = core::hash_bytes(reg.data(), reg.size());
   return s;
 }
 
@@ -116,6 +120,7 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
                 (r.flags & kSingleLabel) != 0};
   fill_facts(name, p.registered, p);
   p.hash = core::hash_bytes(name.data(), name.size());
+  p.registered_hash = core::hash_bytes(p.registered.data(), p.registered.size());
   return p;
 }
 
@@ -135,6 +140,7 @@ DomainParts RegisteredDomains::parts_of(const Slot& s, std::string_view name) {
   p.sub_longest_label = s.sub_longest_label;
   p.sub_bits = s.sub_bits;
   p.hash = s.hash;
+  p.registered_hash = s.registered_hash;
   return p;
 }
 
@@ -175,8 +181,29 @@ void RegisteredDomains::insert(Generation& g, std::uint64_t h, std::string_view 
 
 DomainParts RegisteredDomains::split(std::string_view name) {
   if (name.size() > 255) return compute(name);  // longer than any DNS name: not cached
+  return parts_of(cached_answer(name), name);
+}
+
+DomainParts RegisteredDomains::split(const DnsEvent& e) {
+  static_assert(sizeof(e.qname) >= 64, "the front cache reads 64 bytes of the name buffer");
+  const std::string_view name = qname_of(e);
+  if (!PaddedName::fits(name.size())) return split(name);
+  PaddedName key;
+  key.load(e.qname, name.size());
+  if (!front_) front_ = std::make_unique<FrontSet[]>(std::size_t{1} << kFrontSetBits);
+  FrontSet& set = front_[key.hash >> (64 - kFrontSetBits)];
+  if (key.same(set.way[0].form)) return parts_of(set.way[0].answer, name);
+  if (key.same(set.way[1].form)) return parts_of(set.way[1].answer, name);
+  // In front of its set; the older of the two it held goes.
+  set.way[1] = set.way[0];
+  std::memcpy(set.way[0].form, key.w, sizeof(key.w));
+  set.way[0].answer = cached_answer(name);
+  return parts_of(set.way[0].answer, name);
+}
+
+RegisteredDomains::Slot RegisteredDomains::cached_answer(std::string_view name) {
   if (last_valid_ && name.size() == last_len_ && std::memcmp(name.data(), last_name_, name.size()) == 0)
-    return parts_of(last_, name);
+    return last_;
   const std::uint64_t h = core::hash_bytes(name.data(), name.size());
   Slot answer;
   if (const Slot* s = find(cur_, h, name)) {
@@ -197,7 +224,7 @@ DomainParts RegisteredDomains::split(std::string_view name) {
   last_len_ = name.size();
   last_ = answer;
   last_valid_ = true;
-  return parts_of(answer, name);
+  return answer;
 }
 
 RegisteredDomains& shared_registered_domains() {
@@ -205,12 +232,9 @@ RegisteredDomains& shared_registered_domains() {
   return domains;
 }
 
-std::string_view subdomain_of(std::string_view name, std::string_view domain) {
-  if (name.size() <= domain.size()) return {};
-  // A registered domain from split() is the name's own tail: no need to compare it.
-  const bool tail = domain.data() == name.data() + (name.size() - domain.size());
-  if (!tail && !ends_with_zone(name, domain)) return name;
-  if (tail && name[name.size() - domain.size() - 1] != '.') return name;
+std::string_view subdomain_of_other(std::string_view name, std::string_view domain) {
+  // name.size() > domain.size(), and domain is not name's own tail
+  if (!ends_with_zone(name, domain)) return name;
   return name.substr(0, name.size() - domain.size() - 1);
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +32,7 @@ struct DomainParts {
   std::uint8_t sub_longest_label = 0;  // longest_label(subdomain_of(name, registered))
   double sub_bits = 0;             // subdomain_bits(subdomain_of(name, registered))
   std::uint64_t hash = 0;          // core::hash_bytes(name)
+  std::uint64_t registered_hash = 0;  // core::hash_bytes(registered)
 };
 
 // Splits names with libpsl (psl_latest: the newer of the library's built-in
@@ -40,16 +42,25 @@ struct DomainParts {
 // one (the names asked again move back), so the popular names of a busy
 // network stay cached while a stream of one-off names passes through.
 //
-// Each generation is a flat open-addressing table of 24-byte slots (the
+// Each generation is a flat open-addressing table of 32-byte slots (the
 // name's 64-bit hash, where its bytes lie in the generation's arena, and the
 // answer: the registered domain's offset in the name, flags and facts), so a
 // look-up reads one slot and the name's bytes, nothing else. Full and old
 // generations are cleared, not freed: no allocation in steady state.
+//
+// An event's query name is looked up in a front cache first: names of up to
+// PaddedName::kMaxLen bytes (nearly all) in their padded form, two-way set
+// associative and lossy (a name pushed out is found in the generations
+// again). Its look-up costs a fraction of hashing the name and comparing it
+// with the arena; it is made once per thread, at its first use.
 class RegisteredDomains {
  public:
   explicit RegisteredDomains(std::size_t cap = 32768);
   // `registered` views `name`: it is valid as long as the caller's name is.
   DomainParts split(std::string_view name);
+  // The same for an event's query name (through the front cache);
+  // `registered` views e.qname.
+  DomainParts split(const DnsEvent& e);
   std::size_t cache_size() const { return cur_.size + prev_.size; }
 
   // Uncached computation (for tests and the cache); `registered` views `name`.
@@ -59,9 +70,20 @@ class RegisteredDomains {
   struct Slot {
     std::uint64_t hash = 0;
     double sub_bits = 0;
+    std::uint64_t registered_hash = 0;
     std::uint32_t offset = 0;  // of the name's bytes in the arena
     std::uint8_t len = 0, reg_offset = 0, flags = 0, sub_longest_label = 0;
   };
+  static_assert(sizeof(Slot) == 32);
+  // A front cache entry: a name's padded form and its answer.
+  struct FrontEntry {
+    std::uint64_t form[8] = {};  // all zero: empty
+    Slot answer;
+  };
+  struct FrontSet {
+    FrontEntry way[2];
+  };
+  static constexpr unsigned kFrontSetBits = 10;  // 1024 sets of two names: 192 KiB
   struct Generation {
     std::vector<Slot> slots;  // power-of-two size, load <= 1/2
     std::string arena;        // the names' bytes, back to back
@@ -72,6 +94,7 @@ class RegisteredDomains {
   void insert(Generation& g, std::uint64_t h, std::string_view name, const Slot& answer);
   static DomainParts parts_of(const Slot& s, std::string_view name);
   static Slot answer_for(std::string_view name, std::uint64_t h);
+  Slot cached_answer(std::string_view name);
 
   std::size_t gen_cap_;
   Generation cur_, prev_;
@@ -81,6 +104,7 @@ class RegisteredDomains {
   std::size_t last_len_ = 0;
   bool last_valid_ = false;
   Slot last_;
+  std::unique_ptr<FrontSet[]> front_;
 };
 
 // The splitter shared by every DNS detector shard of the calling thread: a
@@ -92,7 +116,15 @@ RegisteredDomains& shared_registered_domains();
 inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }
 
 // `name` without ".<domain>" at its end ("" when name == domain).
-std::string_view subdomain_of(std::string_view name, std::string_view domain);
+std::string_view subdomain_of_other(std::string_view name, std::string_view domain);
+inline std::string_view subdomain_of(std::string_view name, std::string_view domain) {
+  if (name.size() <= domain.size()) return {};
+  // A registered domain from split() is the name's own tail: no need to
+  // compare it (inline: every query asks for its subdomain).
+  const std::size_t cut = name.size() - domain.size();
+  if (domain.data() == name.data() + cut) return name[cut - 1] == '.' ? name.substr(0, cut - 1) : name;
+  return subdomain_of_other(name, domain);
+}
 
 // Leading labels that spell a reversed IPv4 address (4 decimal labels 0-255)
 // or reversed IPv6 nibbles (8 or more single-hex-digit labels): the shape of

@@ -183,14 +183,20 @@ class ExfilKeys {
  public:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
-  // The domain's hash seeded by the client's address: no key is assembled
-  // in a buffer (the hash only places keys; they are compared in full).
-  static std::uint64_t hash_of(const core::IpAddr& client, std::string_view domain) {
+  // The domain's hash (core::hash_bytes, which the registered-domain cache
+  // keeps for every name it splits) mixed with the client's address: no key
+  // is assembled in a buffer and no bytes are hashed per query (the hash
+  // only places keys; they are compared in full).
+  static std::uint64_t hash_of(const core::IpAddr& client, std::uint64_t domain_hash) {
     std::uint64_t w[2];
     std::memcpy(w, client.bytes.data(), 16);
-    std::uint64_t seed = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ULL));
-    seed ^= seed >> 29;
-    return core::hash_bytes(domain.data(), domain.size(), seed * 0xbf58476d1ce4e5b9ULL);
+    std::uint64_t h = domain_hash ^ (w[0] * 0x9e3779b97f4a7c15ULL) ^ ((w[1] * 0xbf58476d1ce4e5b9ULL) >> 7);
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 29);
+  }
+  static std::uint64_t hash_of(const core::IpAddr& client, std::string_view domain) {
+    return hash_of(client, core::hash_bytes(domain.data(), domain.size()));
   }
 
   std::size_t size() const { return hot_.size(); }

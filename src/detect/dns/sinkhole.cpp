@@ -126,7 +126,7 @@ class SinkholeShard final : public DetectorShard {
       null_answer |= is_null_answer(e.addrs[i]);
     }
     if (!hit && !null_answer) return;
-    const DomainParts parts = shared_registered_domains().split(name);
+    const DomainParts parts = shared_registered_domains().split(e);
     if (null_answer && !hit) {
       // Evidence only: a public name (listed suffix) answered with nowhere.
       if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {

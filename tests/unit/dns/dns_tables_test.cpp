@@ -3,6 +3,7 @@
 // cache as libpsl uncached, NameSet as CappedHashSet, ExfilKeys as a map.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -55,6 +56,64 @@ TEST(RegisteredDomainCache, AgreesWithUncachedSplitThroughRotations) {
   EXPECT_EQ(cache.split(b).registered, "example.org");
   b = "www.exbmple.com";
   EXPECT_EQ(cache.split(b).registered, "exbmple.com");
+}
+
+// An event's name goes through the front cache (names of up to 63 bytes in
+// their padded form): its answers must be libpsl's uncached ones, whatever
+// the bytes after the name in the event's buffer, through evictions (more
+// names than the front holds), for names at and past its length limit.
+TEST(RegisteredDomainCache, EventNamesAgreeWithUncachedSplitThroughTheFrontCache) {
+  std::mt19937 rng(12);
+  static const char* const kTails[] = {"example.com", "co.uk", "blogspot.com", "s3.amazonaws.com", "lan", "arpa",
+                                       "github.io", "ck", "www.ck", "com.au", "zen.spamhaus.org", ""};
+  std::vector<std::string> names;
+  for (int i = 0; i < 6000; ++i) {
+    std::string n;
+    const int labels = static_cast<int>(rng() % 5);
+    for (int l = 0; l < labels; ++l) n.append(1 + rng() % 14, static_cast<char>('a' + rng() % 26)).append(".");
+    n.append(kTails[rng() % std::size(kTails)]);
+    if (!n.empty() && n.back() == '.') n.pop_back();
+    names.push_back(n);
+  }
+  // At the front's length limit and past it; names equal but for their
+  // length, a NUL inside, or their last byte.
+  for (std::size_t len : {61u, 62u, 63u, 64u, 65u, 200u, 255u}) {
+    names.push_back(std::string(len - 12, 'q').append(".example.com"));
+    names.push_back(std::string(len - 12, 'q').append(".example.org"));
+  }
+  names.push_back("ab.example.com");
+  names.push_back(std::string("ab.example.com\0", 15));
+  names.push_back(std::string("a\0b.example.com", 15));
+  RegisteredDomains cache(512);
+  DnsEvent e;
+  for (int round = 0; round < 4; ++round) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      // Revisit recent names often, so that both ways of a set are hit.
+      const std::string& n = rng() % 3 == 0 ? names[i - std::min<std::size_t>(i, rng() % 8)] : names[i];
+      // Whatever followed a longer name in the buffer must not matter.
+      for (std::size_t k = 0; k < sizeof(e.qname); ++k) e.qname[k] = static_cast<char>('a' + rng() % 26);
+      std::memcpy(e.qname, n.data(), n.size());
+      if (n.size() < sizeof(e.qname) && rng() % 2) e.qname[n.size()] = '\0';
+      e.qname_len = static_cast<std::uint16_t>(n.size());
+      const std::string_view name(e.qname, n.size());
+      const DomainParts want = RegisteredDomains::compute(n);
+      const DomainParts got = cache.split(e);
+      ASSERT_EQ(got.registered, want.registered) << n;
+      ASSERT_EQ(got.known_suffix, want.known_suffix) << n;
+      ASSERT_EQ(got.single_label, want.single_label) << n;
+      ASSERT_EQ(got.data_service_zone, want.data_service_zone) << n;
+      ASSERT_EQ(got.sub_bits, want.sub_bits) << n;
+      ASSERT_EQ(got.sub_longest_label, want.sub_longest_label) << n;
+      ASSERT_EQ(got.hash, want.hash) << n;
+      ASSERT_EQ(got.registered_hash, want.registered_hash) << n;
+      ASSERT_EQ(got.registered_hash, core::hash_bytes(want.registered.data(), want.registered.size())) << n;
+      // The registered domain views the event's name.
+      if (!n.empty()) {
+        ASSERT_TRUE(got.registered.data() >= name.data() && got.registered.data() <= name.data() + name.size());
+      }
+      ASSERT_EQ(subdomain_of(name, got.registered), subdomain_of(std::string_view(n), std::string_view(want.registered)));
+    }
+  }
 }
 
 TEST(NameSet, BehavesAsCappedHashSet) {
