@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns_util.hpp"
 #include "picket/core/clock.hpp"
 #include "picket/core/ip_addr.hpp"
 
@@ -126,13 +127,19 @@ class ClientWindows {
       clients_.clear();
       return;
     }
+    bool any_gone = false;
     for (auto& [ip, c] : clients_) {
-      if (c.last_seen + window_ < now || !(c.reported && c.changed && now >= c.last_report + report_)) continue;
+      if (c.last_seen + window_ < now) {
+        any_gone = true;
+        continue;
+      }
+      if (!(c.reported && c.changed && now >= c.last_report + report_)) continue;
       c.expire(now, window_);
       c.changed = false;
       c.last_report = now;
       build(ip, c, true);
     }
+    if (!any_gone) return;
     for (auto it = clients_.begin(); it != clients_.end();) {
       if (it->second.last_seen + window_ < now) {
         if (it->second.reported && it->second.changed) build(it->first, it->second, true);
@@ -151,7 +158,7 @@ class ClientWindows {
  private:
   core::Nanos window_, report_;
   std::size_t max_clients_, max_items_;
-  std::map<core::IpAddr, ClientWindow> clients_;
+  std::map<core::IpAddr, ClientWindow, AddrLess> clients_;  // in address order, as updates go out
   std::uint64_t refused_clients_ = 0, refused_items_ = 0;
 };
 

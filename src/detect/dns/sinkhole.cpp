@@ -178,7 +178,7 @@ class SinkholeShard final : public DetectorShard {
   std::vector<double> p_;
   picket::intel::IntelStore::Reader reader_;
   RepeatLimiter repeats_;
-  std::map<core::IpAddr, std::uint32_t> null_answers_;
+  std::map<core::IpAddr, std::uint32_t, AddrLess> null_answers_;  // smallest address evicted first
   std::uint64_t null_evicted_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../dns/dns_util.hpp"
 #include "../dns/repeat_limiter.hpp"
 #include "category_types.hpp"
 #include "intel_detectors.hpp"
@@ -439,8 +440,9 @@ class ThreatIntelShard final : public DetectorShard {
   std::vector<Hit> hits_;
   NameMissCache misses_;
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
-  std::map<core::IpAddr, ClientAnswers> answers_;
-  std::map<core::IpAddr, TorPeers> tor_;
+  // The smallest address goes first when full (AddrLess is operator<'s order).
+  std::map<core::IpAddr, ClientAnswers, dns::AddrLess> answers_;
+  std::map<core::IpAddr, TorPeers, dns::AddrLess> tor_;
   std::uint64_t answers_evicted_ = 0, tor_evicted_ = 0;
 };
 

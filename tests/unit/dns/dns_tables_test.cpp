@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <map>
+#include <tuple>
 #include <random>
 #include <string>
 
@@ -224,6 +225,85 @@ TEST(ClientWindows, LazyExpiryKeepsThePlainRulesItems) {
     ASSERT_EQ(cw->weight_sum(), sum);
   }
   EXPECT_GT(expired, 1000);  // the walk did drop items
+}
+
+// ClientWindows::tick against the plain rule it implements: the updates due
+// (reported, changed, report_interval passed) in address order, each after
+// expiring its items, then the last updates of the clients quiet for a whole
+// window (all of them at flush) in address order, which then go. Clients in
+// both halves of the address space (addresses differing in either 8-byte
+// word), reports made and items added as a detector does.
+TEST(ClientWindows, TicksReportInAddressOrderAsThePlainRule) {
+  const core::Nanos window = core::seconds(10), report = core::seconds(2);
+  struct Model {
+    std::map<std::uint64_t, core::Nanos> items;
+    core::Nanos last_seen = 0, last_report = 0;
+    bool reported = false, changed = false;
+  };
+  std::mt19937 rng(33);
+  for (int run = 0; run < 20; ++run) {
+    ClientWindows windows(window, report, 1000, 16);
+    std::map<core::IpAddr, Model> want;  // operator<: the plain order
+    core::Nanos t = core::seconds(100);
+    auto addr = [](unsigned c) {
+      core::IpAddr a = core::IpAddr::from_v4(0x0a000000u + (c & 3));
+      if (c & 4) a.bytes[0] = 0x20;  // an IPv6 address: differs in the first word
+      if (c & 8) a.bytes[7] = 0x01;
+      return a;
+    };
+    for (int step = 0; step < 3000; ++step) {
+      t += rng() % 40 == 0 ? core::seconds(rng() % 25) : core::seconds(0.001 * (rng() % 500));
+      if (rng() % 8 == 0) {
+        // A tick: what the plain rule sends, and what tick() sends.
+        const bool flush = rng() % 20 == 0;
+        std::vector<std::tuple<core::IpAddr, std::size_t>> plain, got;
+        std::vector<core::IpAddr> gone;
+        for (auto& [ip, m] : want) {
+          if (flush || m.last_seen + window < t) {
+            gone.push_back(ip);
+          } else if (m.reported && m.changed && t >= m.last_report + report) {
+            for (auto it = m.items.begin(); it != m.items.end();)
+              it = it->second + window < t ? m.items.erase(it) : std::next(it);
+            m.changed = false;
+            m.last_report = t;
+            plain.emplace_back(ip, m.items.size());
+          }
+        }
+        for (const auto& ip : gone) {
+          if (want[ip].reported && want[ip].changed) plain.emplace_back(ip, want[ip].items.size());
+          want.erase(ip);
+        }
+        windows.tick(t, flush, [&](const core::IpAddr& ip, const ClientWindow& c, bool update) {
+          EXPECT_TRUE(update);
+          got.emplace_back(ip, c.items.size());
+        });
+        ASSERT_EQ(got, plain) << "run " << run << " step " << step;
+        ASSERT_EQ(windows.size(), want.size());
+        continue;
+      }
+      const unsigned c = rng() % 16;
+      const std::uint64_t item = rng() % 40;
+      Model& m = want[addr(c)];
+      for (auto it = m.items.begin(); it != m.items.end();)
+        it = it->second + window < t ? m.items.erase(it) : std::next(it);
+      if (auto f = m.items.find(item); f != m.items.end()) {
+        f->second = t;
+      } else if (m.items.size() < 16) {
+        m.items[item] = t;
+        m.changed = true;
+      }
+      m.last_seen = t;
+      ClientWindow* cw = windows.add(addr(c), addr(c), 17, t, item, [] { return 1.0; }, "x", {});
+      ASSERT_NE(cw, nullptr);
+      ASSERT_EQ(cw->items.size(), m.items.size());
+      // Reported as a detector does once the client has enough items.
+      if (!cw->reported && cw->items.size() >= 3) {
+        cw->reported = m.reported = true;
+        cw->changed = m.changed = false;
+        cw->last_report = m.last_report = t;
+      }
+    }
+  }
 }
 
 }  // namespace
