@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,48 @@ class NameSet {
   } u_{};
 };
 static_assert(sizeof(NameSet) == 32);
+
+// A dense array whose elements never move while it grows: fixed chunks of
+// 2^kChunkBits elements, allocated as the array first reaches them and kept
+// (clear() and pop_back() destroy elements, not chunks). A vector moves every
+// element each time it doubles; dns_exfil's keys are 760 bytes each and its
+// tables fill to max_tracked, so growing by moves cost more than the queries
+// that filled them.
+template <typename T, unsigned kChunkBits>
+class ChunkedArray {
+ public:
+  static constexpr std::size_t kChunk = std::size_t{1} << kChunkBits;
+  ChunkedArray() = default;
+  ChunkedArray(const ChunkedArray&) = delete;
+  ChunkedArray& operator=(const ChunkedArray&) = delete;
+  ~ChunkedArray() {
+    clear();
+    for (T* c : chunks_) core::HugePageAllocator<T>().deallocate(c, kChunk);
+  }
+
+  std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  const T& operator[](std::size_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+
+  T& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) chunks_.push_back(core::HugePageAllocator<T>().allocate(kChunk));
+    T* p = &chunks_[size_ >> kChunkBits][size_ & (kChunk - 1)];
+    new (p) T();
+    ++size_;
+    return *p;
+  }
+  void pop_back() {
+    --size_;
+    (*this)[size_].~T();
+  }
+  void clear() {
+    while (size_ > 0) pop_back();
+  }
+
+ private:
+  std::vector<T*> chunks_;
+  std::size_t size_ = 0;
+};
 
 constexpr int kExfilBuckets = 24;
 
@@ -289,10 +332,11 @@ class ExfilKeys {
   }
 
   // In huge pages (core::HugePageAllocator): up to max_tracked keys of
-  // ~700 bytes, filled as clients appear.
+  // ~760 bytes, filled as clients appear, in chunks of 4096 keys that stay
+  // where they are.
   std::vector<std::uint64_t, core::HugePageAllocator<std::uint64_t>> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
-  std::vector<ExfilHot, core::HugePageAllocator<ExfilHot>> hot_;
-  std::vector<ExfilCold, core::HugePageAllocator<ExfilCold>> cold_;
+  ChunkedArray<ExfilHot, 12> hot_;
+  ChunkedArray<ExfilCold, 12> cold_;
 };
 
 }  // namespace picket::detect::dns

@@ -142,6 +142,46 @@ TEST(NameSet, BehavesAsCappedHashSet) {
   }
 }
 
+// ChunkedArray against a vector: the same elements at the same indexes
+// through growth across chunks, removals from the end and clears (chunks of
+// 4 elements here, so that every path crosses chunk boundaries); elements
+// stay where they are while the array grows.
+TEST(ChunkedArray, HoldsWhatAVectorHolds) {
+  std::mt19937 rng(5);
+  ChunkedArray<std::string, 2> got;
+  std::vector<std::string> want;
+  std::vector<const std::string*> where;
+  for (int step = 0; step < 20000; ++step) {
+    const unsigned op = rng() % 100;
+    if (op < 60) {
+      got.emplace_back().assign(std::to_string(rng()) + std::string(rng() % 40, 'x'));  // some on the heap
+      want.push_back(got[got.size() - 1]);
+      where.push_back(&got[got.size() - 1]);
+    } else if (op < 98) {
+      if (want.empty()) continue;
+      got.pop_back();
+      want.pop_back();
+      where.pop_back();
+    } else if (op < 99) {
+      got.clear();
+      want.clear();
+      where.clear();
+    } else if (!want.empty()) {
+      const std::size_t i = rng() % want.size();
+      got[i] = std::move(got[got.size() - 1]);  // as ExfilKeys::remove fills a hole
+      got.pop_back();
+      want[i] = want.back();
+      want.pop_back();
+      where.pop_back();
+    }
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); i += 1 + rng() % 8) {
+      ASSERT_EQ(got[i], want[i]) << i;
+      ASSERT_EQ(&got[i], where[i]) << i;  // never moved by growth
+    }
+  }
+}
+
 TEST(ExfilKeys, FindsWhatAMapFindsThroughAddsAndRemoves) {
   std::mt19937 rng(8);
   ExfilKeys keys;
@@ -149,7 +189,7 @@ TEST(ExfilKeys, FindsWhatAMapFindsThroughAddsAndRemoves) {
   auto client_of = [](unsigned c) { return core::IpAddr::from_v4(0x0a000000u + c); };
   std::uint64_t marker = 0;
   for (int step = 0; step < 20000; ++step) {
-    const unsigned c = static_cast<unsigned>(rng() % 40);
+    const unsigned c = static_cast<unsigned>(rng() % 400);  // over 10,000 keys: several chunks
     // Domains both shorter and longer than the inline part.
     std::string d("d");
     d.append(std::to_string(rng() % 60));
@@ -174,6 +214,7 @@ TEST(ExfilKeys, FindsWhatAMapFindsThroughAddsAndRemoves) {
     }
     ASSERT_EQ(keys.size(), want.size());
   }
+  EXPECT_GT(keys.size(), 2u * 4096);  // the keys span several chunks
   // Every remaining key is found at an index holding its own marker.
   for (const auto& [k, m] : want) {
     const core::IpAddr client = key_client(k);
