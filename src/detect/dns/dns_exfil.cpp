@@ -112,11 +112,11 @@ class ExfilShard final : public DetectorShard {
     k.transport = e.transport;
     ++k.queries;
     if (is_tunnel_qtype(e.qtype)) ++k.tunnel_qtype;
-    const TunnelTool tool = tunnel_signature(name, sub, e.qtype);
+    const TunnelTool tool = tunnel_signature(parts, name, e.qtype);
     if (tool != TunnelTool::kNone) {
       ExfilCold& c = keys_.cold(idx);
       c.tool = tool;
-      if (tunnel_signature_strong(name)) c.strong_sig = true;
+      if (parts.tunnel_strong) c.strong_sig = true;
       else ++c.weak_sig;
     }
     rotate(k, e.ts);

@@ -39,7 +39,11 @@ namespace {
 
 // kHasNul: the name holds a NUL byte, where libpsl's C string (and so the
 // registered domain it found) ends. kUsed marks a taken cache slot.
-constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4, kDataServiceZone = 8, kUsed = 0x80;
+constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4, kDataServiceZone = 8, kTunnelStrong = 0x40,
+                        kUsed = 0x80;
+// The name's TunnelTool sits in bits 4-5 of the flags.
+constexpr unsigned kTunnelShift = 4;
+static_assert(static_cast<unsigned>(TunnelTool::kDns2tcp) < 4);
 
 // libpsl's answer for one name: where its registered domain starts, and flags.
 struct Split {
@@ -95,6 +99,8 @@ void fill_facts(std::string_view name, std::string_view registered, DomainParts&
   const std::string_view sub = subdomain_of(name, registered);
   p.sub_bits = subdomain_bits(sub);
   p.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  p.tunnel = tunnel_signature(name, sub, 0);
+  p.tunnel_strong = tunnel_signature_strong(name);
 }
 
 }  // namespace
@@ -106,7 +112,9 @@ RegisteredDomains::Slot RegisteredDomains::answer_for(std::string_view name, std
   Slot s;
   s.hash = h;
   s.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
-  s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0);
+  s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0) |
+            static_cast<std::uint8_t>(static_cast<unsigned>(facts.tunnel) << kTunnelShift) |
+            (facts.tunnel_strong ? kTunnelStrong : 0);
   s.sub_bits = facts.sub_bits;
   s.sub_longest_label = facts.sub_longest_label;
   const std::string_view reg = registered_of(name, r.reg_offset, r.flags);
@@ -138,6 +146,8 @@ void RegisteredDomains::Generation::clear() {
   DomainParts p{registered_of(name, s.reg_offset, s.flags), (s.flags & kKnownSuffix) != 0,
                 (s.flags & kSingleLabel) != 0};
   p.data_service_zone = (s.flags & kDataServiceZone) != 0;
+  p.tunnel = static_cast<TunnelTool>((s.flags >> kTunnelShift) & 3);
+  p.tunnel_strong = (s.flags & kTunnelStrong) != 0;
   p.sub_longest_label = s.sub_longest_label;
   p.sub_bits = s.sub_bits;
   p.hash = s.hash;
@@ -397,11 +407,6 @@ const char* tunnel_tool_name(TunnelTool t) {
     case TunnelTool::kDns2tcp: return "dns2tcp";
     default: return "";
   }
-}
-
-bool is_tunnel_qtype(std::uint16_t t) {
-  // CNAME, NULL, MX, TXT, KEY, private use (iodine's PRIVATE 65399).
-  return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
 }
 
 namespace {

@@ -20,6 +20,9 @@ namespace picket::detect::dns {
 
 // ---------------------------------------------------------------- names
 
+// Known DNS tunnel tools, recognised from the query name and type.
+enum class TunnelTool : std::uint8_t { kNone = 0, kIodine, kDnscat2, kDns2tcp };
+
 struct DomainParts {
   // "example.co.uk": always a suffix of the name that was split (the name
   // itself when it has none), so it views the caller's name, not the cache.
@@ -33,6 +36,11 @@ struct DomainParts {
   double sub_bits = 0;             // subdomain_bits(subdomain_of(name, registered))
   std::uint64_t hash = 0;          // core::hash_bytes(name)
   std::uint64_t registered_hash = 0;  // core::hash_bytes(registered)
+  // tunnel_signature(name, subdomain_of(name, registered), qtype) for any
+  // qtype but iodine's (see tunnel_signature(DomainParts, ...)), and
+  // tunnel_signature_strong(name).
+  TunnelTool tunnel = TunnelTool::kNone;
+  bool tunnel_strong = false;
 };
 
 // Splits names with libpsl (psl_latest: the newer of the library's built-in
@@ -149,17 +157,30 @@ double shannon_entropy(std::string_view s);
 // Longest label in a name.
 std::size_t longest_label(std::string_view name);
 
-// Known DNS tunnel tools, recognised from the query name and type.
-enum class TunnelTool : std::uint8_t { kNone = 0, kIodine, kDnscat2, kDns2tcp };
+// The tool whose signature a query shows (TunnelTool above), from the name,
+// its subdomain under the domain it is counted under and the query type.
 TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::uint16_t qtype);
+// The same for a name split by RegisteredDomains (`p`), whose subdomain is
+// taken under p.registered or, for dnscat2's tagged names, under "dnscat":
+// the name's part of the answer came with the split (no bytes are read).
+inline TunnelTool tunnel_signature(const DomainParts& p, std::string_view name, std::uint16_t qtype) {
+  // The order of tunnel_signature's own rules: the dnscat2 tag, then
+  // iodine's query types, then the rest, which depend on the name alone.
+  if (name.starts_with("dnscat.")) return TunnelTool::kDnscat2;
+  if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
+  return p.tunnel;
+}
 const char* tunnel_tool_name(TunnelTool t);
 // A signature no legitimate name has (dnscat2's "dnscat." tag, iodine's codec
 // check phrase, dns2tcp's handshake labels): one match is enough. The others
 // (NULL queries, dnscat2's hex header) need repeats.
 bool tunnel_signature_strong(std::string_view name);
 
-// Query types tunnels favour because their answers carry the most data.
-bool is_tunnel_qtype(std::uint16_t qtype);
+// Query types tunnels favour because their answers carry the most data:
+// CNAME, NULL, MX, TXT, KEY, private use (iodine's PRIVATE 65399).
+inline bool is_tunnel_qtype(std::uint16_t t) {
+  return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
+}
 
 // Zones whose names carry data by design (DNSBLs, anti-virus cloud look-ups,
 // reputation services). `name` is matched against the suffixes of the list.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "address_filter.hpp"
 #include "dns_detectors.hpp"
 #include "picket/intel/store.hpp"
 #include "repeat_limiter.hpp"
@@ -110,14 +111,19 @@ class SinkholeShard final : public DetectorShard {
     bool null_answer = false;
     picket::intel::ReadSection snap(&reader_);
     const bool from_lists = snap && snap->has(picket::intel::Category::kSinkhole);
+    if (from_lists) filter_.use(*snap, [](picket::intel::Category c) { return c == picket::intel::Category::kSinkhole; });
     std::uint32_t hit_entry = picket::intel::kNoPrefix;
     for (int i = 0; i < e.addr_count; ++i) {
       if (!hit) {
         if (from_lists) {
-          snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
-            if (hit_entry == picket::intel::kNoPrefix && snap->list_of(p.value).category == picket::intel::Category::kSinkhole)
-              hit_entry = p.value;
-          });
+          // Most answers are on no sinkhole list: the filter says so without the IpSet.
+          if (filter_.may_match(e.addrs[i])) {
+            snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
+              if (hit_entry == picket::intel::kNoPrefix &&
+                  snap->list_of(p.value).category == picket::intel::Category::kSinkhole)
+                hit_entry = p.value;
+            });
+          }
           if (hit_entry != picket::intel::kNoPrefix) hit = &e.addrs[i];
         } else if (is_sinkhole(e.addrs[i])) {
           hit = &e.addrs[i];
@@ -177,6 +183,7 @@ class SinkholeShard final : public DetectorShard {
  private:
   std::vector<double> p_;
   picket::intel::IntelStore::Reader reader_;
+  AddressFilter filter_;  // the loaded sinkhole prefixes
   RepeatLimiter repeats_;
   std::map<core::IpAddr, std::uint32_t, AddrLess> null_answers_;  // smallest address evicted first
   std::uint64_t null_evicted_ = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../dns/address_filter.hpp"
 #include "../dns/dns_util.hpp"
 #include "../dns/repeat_limiter.hpp"
 #include "category_types.hpp"
@@ -129,7 +130,9 @@ class ThreatIntelShard final : public DetectorShard {
       for (int i = 0; i < e.addr_count; ++i) remember(e.client, e.addrs[i], e.ts, name, *snap, h);
     }
     // An answer that is itself a listed address: the name leads there.
+    answer_filter_.use(*snap, [](Category c) { return outbound_address_type(c).has_value(); });
     for (int i = 0; i < e.addr_count; ++i) {
+      if (!answer_filter_.may_match(e.addrs[i])) continue;  // on no list that matters here
       snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
         const Category c = snap->list_of(p.value).category;
         if (!outbound_address_type(c)) return;
@@ -439,6 +442,7 @@ class ThreatIntelShard final : public DetectorShard {
   dns::RepeatLimiter repeats_;
   std::vector<Hit> hits_;
   NameMissCache misses_;
+  dns::AddressFilter answer_filter_;  // prefixes of categories with an outbound type
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
   // The smallest address goes first when full (AddrLess is operator<'s order).
   std::map<core::IpAddr, ClientAnswers, dns::AddrLess> answers_;

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "address_filter.hpp"
 #include "client_window.hpp"
 #include "dns_util.hpp"
 #include "exfil_keys.hpp"
@@ -146,6 +147,120 @@ TEST(NameSet, BehavesAsCappedHashSet) {
 // through growth across chunks, removals from the end and clears (chunks of
 // 4 elements here, so that every path crosses chunk boundaries); elements
 // stay where they are while the array grows.
+// The tunnel signature dns_exfil takes from a split (the name's part cached
+// with it) must be tunnel_signature's for the name, the subdomain dns_exfil
+// counts (under the registered domain, or under "dnscat" for dnscat2's
+// tagged names) and the query type, for every tool's signature and none.
+TEST(RegisteredDomainCache, CarriesTheNamesTunnelSignature) {
+  std::mt19937 rng(17);
+  static const char* const kParts[] = {"dnscat.", "00", "01", "02", "ff", "a3", "7cd5", "01a621c362010a", "aaahhh-drink-mal-ein-j",
+                                       "=connect.", "=auth.", "www.", "x-", "=", "zi03aa-", "deadbeefcafe", "."};
+  static const char* const kTails[] = {"skullseclabs.org", "pirate.sea", "example.com", "co.uk", "tunnel.com", "lan"};
+  static const std::uint16_t kTypes[] = {1, 5, 10, 16, 28, 65399, 65280};
+  RegisteredDomains cache(256);
+  DnsEvent e;
+  int seen[4] = {};
+  for (int i = 0; i < 20000; ++i) {
+    std::string n;
+    const int parts = static_cast<int>(rng() % 6);
+    for (int k = 0; k < parts; ++k) n.append(kParts[rng() % std::size(kParts)]);
+    if (!n.empty() && n.back() != '.') n.push_back('.');
+    n.append(kTails[rng() % std::size(kTails)]);
+    if (n.size() >= sizeof(e.qname)) continue;
+    std::memcpy(e.qname, n.data(), n.size());
+    e.qname_len = static_cast<std::uint16_t>(n.size());
+    const std::uint16_t qtype = kTypes[rng() % std::size(kTypes)];
+    const DomainParts p = rng() % 2 ? cache.split(e) : cache.split(std::string_view(n));
+    const std::string_view name(n);
+    const std::string_view sub = name.starts_with("dnscat.") ? name.substr(7) : subdomain_of(name, p.registered);
+    const TunnelTool want = tunnel_signature(name, sub, qtype);
+    ASSERT_EQ(tunnel_signature(p, name, qtype), want) << n << " " << qtype;
+    ASSERT_EQ(p.tunnel_strong, tunnel_signature_strong(name)) << n;
+    ++seen[static_cast<int>(want)];
+  }
+  for (int t = 0; t < 4; ++t) EXPECT_GT(seen[t], 50) << t;  // every tool's signature came up, and none
+}
+
+// AddressFilter against the IpSet it stands in front of: every address
+// inside a prefix of a wanted category passes (IPv4 and IPv6 prefixes of
+// every length, nested ones, prefixes of unwanted categories beside them),
+// while most addresses of no such prefix are turned away; rebuilt when the
+// snapshot's generation changes.
+TEST(AddressFilter, PassesEveryAddressOfAWantedPrefix) {
+  using picket::intel::Category;
+  std::mt19937_64 rng(23);
+  auto random_addr = [&](bool v4) {
+    if (v4) return core::IpAddr::from_v4(static_cast<std::uint32_t>(rng()));
+    std::uint8_t b[16];
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    b[0] = static_cast<std::uint8_t>(0x20 + rng() % 4);  // global unicast-like: crowded top bits
+    return core::IpAddr::from_v6(b);
+  };
+  auto inside = [&](const core::Cidr& c) {  // a random address of the prefix
+    core::IpAddr a = random_addr(c.base.is_v4() && c.prefix_bits >= 96);
+    for (unsigned bit = 0; bit < c.prefix_bits; ++bit) {
+      const std::uint8_t m = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+      a.bytes[bit / 8] = static_cast<std::uint8_t>((a.bytes[bit / 8] & ~m) | (c.base.bytes[bit / 8] & m));
+    }
+    return a;
+  };
+  const auto wanted = [](Category c) { return c == Category::kSinkhole || c == Category::kC2; };
+  AddressFilter filter;
+  for (std::uint64_t generation = 1; generation <= 6; ++generation) {
+    picket::intel::Snapshot s;
+    s.generation = generation;
+    s.lists.resize(3);
+    s.lists[0].category = Category::kSinkhole;
+    s.lists[1].category = Category::kTor;  // not wanted
+    s.lists[2].category = Category::kC2;
+    picket::intel::IpSet::Builder b;
+    std::vector<core::Cidr> prefixes;
+    // Odd generations: prefixes of every length; even ones: only prefixes
+    // of /16 (IPv4) or /32 (IPv6) and longer, the common case, where the
+    // filter must turn most other addresses away.
+    const bool long_only = generation % 2 == 0;
+    for (int i = 0; i < 40; ++i) {
+      const bool v4 = rng() % 2;
+      static const unsigned kLens[] = {0, 1, 8, 15, 16, 17, 24, 31, 32, 33, 48, 64, 127, 128};
+      static const unsigned kLongLens[] = {32, 33, 48, 64, 127, 128};
+      unsigned len = long_only ? kLongLens[rng() % std::size(kLongLens)] : kLens[rng() % std::size(kLens)];
+      if (long_only && v4) len = 16 + len % 17;
+      core::Cidr c;
+      c.base = random_addr(v4);
+      if (v4) len = 96 + std::min(len, 32u);
+      c.prefix_bits = static_cast<std::uint8_t>(len);
+      if (rng() % 4 == 0 && !prefixes.empty()) c.base = inside(prefixes[rng() % prefixes.size()]);  // nested
+      c.base = inside(c);  // its own base, host bits random (the filter must not rely on them)
+      picket::intel::EntryInfo entry;
+      entry.list = static_cast<std::uint16_t>(rng() % 3);
+      s.entries.push_back(entry);
+      b.add(c, static_cast<std::uint32_t>(s.entries.size() - 1));
+      prefixes.push_back(c);
+    }
+    s.ips = b.build();
+    filter.use(s, wanted);
+    int passed_outside = 0, outside = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const bool random = i % 2 == 0;
+      const core::IpAddr a = random ? random_addr(rng() % 2) : inside(prefixes[rng() % prefixes.size()]);
+      bool in_wanted = false;
+      s.ips.for_each_match(a, [&](const picket::intel::IpSet::Prefix& p) {
+        in_wanted = in_wanted || wanted(s.list_of(p.value).category);
+      });
+      const bool may = filter.may_match(a);
+      if (in_wanted) {
+        ASSERT_TRUE(may) << a.to_string() << " generation " << generation;
+      } else if (random) {
+        ++outside;
+        passed_outside += may;
+      }
+    }
+    if (long_only) {
+      EXPECT_LT(passed_outside * 10, outside) << generation;
+    }
+  }
+}
+
 TEST(ChunkedArray, HoldsWhatAVectorHolds) {
   std::mt19937 rng(5);
   ChunkedArray<std::string, 2> got;
