@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -83,13 +84,14 @@ class ClientWindows {
   template <class Weight>
   ClientWindow* add(const core::IpAddr& client, const core::IpAddr& resolver, std::uint8_t transport, core::Nanos ts,
                     std::uint64_t item, Weight&& weight, std::string_view label, std::string_view group) {
-    auto it = clients_.find(client);
-    if (it == clients_.end()) {
+    // One walk down the tree: where the client is, or where it goes.
+    auto it = clients_.lower_bound(client);
+    if (it == clients_.end() || it->first != client) {
       if (clients_.size() >= max_clients_) {
         ++refused_clients_;
         return nullptr;
       }
-      it = clients_.emplace(client, ClientWindow{}).first;
+      it = clients_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(client), std::forward_as_tuple());
       it->second.first_seen = ts;
     }
     ClientWindow& c = it->second;

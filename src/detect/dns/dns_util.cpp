@@ -238,8 +238,11 @@ RegisteredDomains::Slot RegisteredDomains::cached_answer(std::string_view name) 
   return answer;
 }
 
-RegisteredDomains& shared_registered_domains() {
+constinit thread_local RegisteredDomains* detail::thread_domains = nullptr;
+
+RegisteredDomains& detail::make_thread_domains() {
   static thread_local RegisteredDomains domains;
+  thread_domains = &domains;
   return domains;
 }
 

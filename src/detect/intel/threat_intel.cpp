@@ -110,37 +110,54 @@ class ThreatIntelShard final : public DetectorShard {
     if (!e.client_local || e.qname_len == 0 || (e.is_response && e.addr_count == 0)) return;
     on_name(e, sink);
   }
+  // The path of nearly every name: the miss cache and, for answers, the
+  // address filter; what may match is handed to the functions below, so
+  // that this one keeps a small frame.
   [[gnu::noinline]] void on_name(const DnsEvent& e, FindingSink& sink) {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
-    const std::string_view name(e.qname, e.qname_len);
     NameMissCache::Key key;
+    const bool miss = known_miss(*snap, e.qname, e.qname_len, key);
     if (!e.is_response) {
-      if (known_miss(*snap, e.qname, e.qname_len, key)) return;
-      name_hits(*snap, name, key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
+      if (!miss) query_hits(*snap, e, key, sink);
       return;
     }
-    // A listed name's answers: remembered, so that a connection to one of
-    // them names the domain.
-    hits_.clear();
-    if (!known_miss(*snap, e.qname, e.qname_len, key)) domain_matches(*snap, name, key, hits_, false);
-    for (const auto& h : hits_) {
-      const auto t = outbound_address_type(snap->list_of(h.entry).category);
-      if (!t) continue;
-      for (int i = 0; i < e.addr_count; ++i) remember(e.client, e.addrs[i], e.ts, name, *snap, h);
-    }
+    if (!miss) remember_answers(*snap, e, key);
     // An answer that is itself a listed address: the name leads there.
     answer_filter_.use(*snap, [](Category c) { return outbound_address_type(c).has_value(); });
-    for (int i = 0; i < e.addr_count; ++i) {
-      if (!answer_filter_.may_match(e.addrs[i])) continue;  // on no list that matters here
-      snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
-        const Category c = snap->list_of(p.value).category;
-        if (!outbound_address_type(c)) return;
-        const auto t = domain_type(c);
-        Finding f = dns_finding(*t, e.client, e.server, e.transport == 6 ? 6 : 17, 53, name, e.ts);
-        emit(*snap, f, p.value, entry_text(*snap, p.value, &p, nullptr), "dnsAnswer", sink);
-      });
+    for (int i = 0; i < e.addr_count; ++i)
+      if (answer_filter_.may_match(e.addrs[i])) answer_address_hits(*snap, e, e.addrs[i], sink);
+  }
+
+  [[gnu::noinline]] void query_hits(const Snapshot& s, const DnsEvent& e, const NameMissCache::Key& key,
+                                    FindingSink& sink) {
+    name_hits(s, std::string_view(e.qname, e.qname_len), key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53,
+              "dns", sink);
+  }
+
+  // A listed name's answers: remembered, so that a connection to one of
+  // them names the domain.
+  [[gnu::noinline]] void remember_answers(const Snapshot& s, const DnsEvent& e, const NameMissCache::Key& key) {
+    const std::string_view name(e.qname, e.qname_len);
+    hits_.clear();
+    domain_matches(s, name, key, hits_, false);
+    for (const auto& h : hits_) {
+      const auto t = outbound_address_type(s.list_of(h.entry).category);
+      if (!t) continue;
+      for (int i = 0; i < e.addr_count; ++i) remember(e.client, e.addrs[i], e.ts, name, s, h);
     }
+  }
+
+  [[gnu::noinline]] void answer_address_hits(const Snapshot& s, const DnsEvent& e, const core::IpAddr& addr,
+                                             FindingSink& sink) {
+    const std::string_view name(e.qname, e.qname_len);
+    s.ips.for_each_match(addr, [&](const picket::intel::IpSet::Prefix& p) {
+      const Category c = s.list_of(p.value).category;
+      if (!outbound_address_type(c)) return;
+      const auto t = domain_type(c);
+      Finding f = dns_finding(*t, e.client, e.server, e.transport == 6 ? 6 : 17, 53, name, e.ts);
+      emit(s, f, p.value, entry_text(s, p.value, &p, nullptr), "dnsAnswer", sink);
+    });
   }
 
   void on_server_name(const ServerNameEvent& e, FindingSink& sink) override {
