@@ -179,7 +179,12 @@ class ChunkedArray {
     (*this)[size_].~T();
   }
   void clear() {
-    while (size_ > 0) pop_back();
+    for (std::size_t c = 0; c * kChunk < size_; ++c) {
+      T* chunk = chunks_[c];
+      const std::size_t n = std::min(kChunk, size_ - c * kChunk);
+      for (std::size_t i = 0; i < n; ++i) chunk[i].~T();
+    }
+    size_ = 0;
   }
 
  private:
