@@ -105,8 +105,9 @@ class SinkholeShard final : public DetectorShard {
     if (!e.is_response || !e.client_local || e.addr_count == 0) return;
     on_answer(e, sink);
   }
+  // The path of nearly every answer (the filter turns its addresses away);
+  // what is left goes to on_hit, so that this one keeps a small frame.
   [[gnu::noinline]] void on_answer(const DnsEvent& e, FindingSink& sink) {
-    const std::string_view name = qname_of(e);
     const core::IpAddr* hit = nullptr;
     bool null_answer = false;
     picket::intel::ReadSection snap(&reader_);
@@ -132,6 +133,14 @@ class SinkholeShard final : public DetectorShard {
       null_answer |= is_null_answer(e.addrs[i]);
     }
     if (!hit && !null_answer) return;
+    on_hit(e, sink, snap ? &*snap : nullptr, hit, hit_entry, null_answer);
+  }
+
+  // An answer with a sinkhole address (hit; hit_entry: its list entry, when
+  // it came from the lists of `snap`) or a null one.
+  [[gnu::noinline]] void on_hit(const DnsEvent& e, FindingSink& sink, const picket::intel::Snapshot* snap,
+                                const core::IpAddr* hit, std::uint32_t hit_entry, bool null_answer) {
+    const std::string_view name = qname_of(e);
     const DomainParts parts = shared_registered_domains().split(e);
     if (null_answer && !hit) {
       // Evidence only: a public name (listed suffix) answered with nowhere.
