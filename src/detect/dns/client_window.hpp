@@ -11,9 +11,11 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "dns_util.hpp"
 #include "picket/core/clock.hpp"
 #include "picket/core/ip_addr.hpp"
 
@@ -82,13 +84,14 @@ class ClientWindows {
   template <class Weight>
   ClientWindow* add(const core::IpAddr& client, const core::IpAddr& resolver, std::uint8_t transport, core::Nanos ts,
                     std::uint64_t item, Weight&& weight, std::string_view label, std::string_view group) {
-    auto it = clients_.find(client);
-    if (it == clients_.end()) {
+    // One walk down the tree: where the client is, or where it goes.
+    auto it = clients_.lower_bound(client);
+    if (it == clients_.end() || it->first != client) {
       if (clients_.size() >= max_clients_) {
         ++refused_clients_;
         return nullptr;
       }
-      it = clients_.emplace(client, ClientWindow{}).first;
+      it = clients_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(client), std::forward_as_tuple());
       it->second.first_seen = ts;
     }
     ClientWindow& c = it->second;
@@ -115,26 +118,37 @@ class ClientWindows {
   }
 
   // Emits updates due at `now` and ends quiet clients; `build(client, w, update)`.
+  // Updates go out in client order, all the due ones before the last ones of
+  // clients that end: the map is walked in that order (twice), with no list
+  // of clients to sort and look up again.
   template <class Build>
   void tick(core::Nanos now, bool flush, Build&& build) {
-    std::vector<core::IpAddr> due, gone;
-    for (auto& [ip, c] : clients_) {
-      if (flush || c.last_seen + window_ < now) gone.push_back(ip);
-      else if (c.reported && c.changed && now >= c.last_report + report_) due.push_back(ip);
+    if (flush) {
+      for (const auto& [ip, c] : clients_)
+        if (c.reported && c.changed) build(ip, c, true);
+      clients_.clear();
+      return;
     }
-    std::sort(due.begin(), due.end());
-    std::sort(gone.begin(), gone.end());
-    for (const auto& ip : due) {
-      ClientWindow& c = clients_.at(ip);
+    bool any_gone = false;
+    for (auto& [ip, c] : clients_) {
+      if (c.last_seen + window_ < now) {
+        any_gone = true;
+        continue;
+      }
+      if (!(c.reported && c.changed && now >= c.last_report + report_)) continue;
       c.expire(now, window_);
       c.changed = false;
       c.last_report = now;
       build(ip, c, true);
     }
-    for (const auto& ip : gone) {
-      ClientWindow& c = clients_.at(ip);
-      if (c.reported && c.changed) build(ip, c, true);
-      clients_.erase(ip);
+    if (!any_gone) return;
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      if (it->second.last_seen + window_ < now) {
+        if (it->second.reported && it->second.changed) build(it->first, it->second, true);
+        it = clients_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
 
@@ -146,7 +160,7 @@ class ClientWindows {
  private:
   core::Nanos window_, report_;
   std::size_t max_clients_, max_items_;
-  std::map<core::IpAddr, ClientWindow> clients_;
+  std::map<core::IpAddr, ClientWindow, AddrLess> clients_;  // in address order, as updates go out
   std::uint64_t refused_clients_ = 0, refused_items_ = 0;
 };
 

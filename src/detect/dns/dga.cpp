@@ -12,7 +12,6 @@
 #include "dga_model.hpp"
 #include "dns_detectors.hpp"
 #include "dns_util.hpp"
-#include "picket/core/hash.hpp"
 
 namespace picket::detect::dns {
 namespace {
@@ -41,16 +40,21 @@ class DgaShard final : public DetectorShard {
         windows_(core::seconds(p_[kWindow]), core::seconds(p_[kReportInterval]),
                  static_cast<std::size_t>(p_[kMaxTracked]), static_cast<std::size_t>(p_[kMaxDomains])) {}
 
+  // The filter alone, so that the events it drops (all but NXDOMAIN answers)
+  // cost a few compares, not the frame of the whole handler.
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.rcode != 3 || e.qname_len == 0) return;
-    const DomainParts parts = shared_registered_domains().split(qname_of(e));
+    on_nxdomain(e, sink);
+  }
+  [[gnu::noinline]] void on_nxdomain(const DnsEvent& e, FindingSink& sink) {
+    const DomainParts parts = shared_registered_domains().split(e);
     // Only names under a listed public suffix: failures under .local, .lan,
     // .corp and other private names are configuration, not DGA. Reverse
     // look-ups (.arpa) are not chosen names either.
     if (parts.single_label || !parts.known_suffix || parts.registered.ends_with(".arpa")) return;
     const std::string_view reg = parts.registered;
     if (reg.find('.') == std::string::npos) return;
-    ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, core::hash_bytes(reg.data(), reg.size()),
+    ClientWindow* c = windows_.add(e.client, e.server, e.transport, e.ts, parts.registered_hash,
                                    [&] { return dga_score(dga_label(reg)); }, reg, {});
     if (!c || c->reported || !crossed(*c)) return;
     c->reported = true;

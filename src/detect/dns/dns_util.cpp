@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "padded_name.hpp"
+
 namespace picket::detect::dns {
 
 namespace {
@@ -37,7 +39,11 @@ namespace {
 
 // kHasNul: the name holds a NUL byte, where libpsl's C string (and so the
 // registered domain it found) ends. kUsed marks a taken cache slot.
-constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4, kDataServiceZone = 8, kUsed = 0x80;
+constexpr std::uint8_t kKnownSuffix = 1, kSingleLabel = 2, kHasNul = 4, kDataServiceZone = 8, kTunnelStrong = 0x40,
+                        kUsed = 0x80;
+// The name's TunnelTool sits in bits 4-5 of the flags.
+constexpr unsigned kTunnelShift = 4;
+static_assert(static_cast<unsigned>(TunnelTool::kDns2tcp) < 4);
 
 // libpsl's answer for one name: where its registered domain starts, and flags.
 struct Split {
@@ -76,8 +82,12 @@ Split psl_split(std::string_view name) {
   return r;
 }
 
-std::string_view registered_of(std::string_view name, std::size_t offset, std::uint8_t flags) {
-  std::string_view r = name.substr(offset);
+// `offset` is where libpsl found the registered domain in this very name
+// (at most its length): no bounds check, and inline, as every split of a
+// cached name ends here.
+[[gnu::always_inline]] inline std::string_view registered_of(std::string_view name, std::size_t offset,
+                                                             std::uint8_t flags) {
+  std::string_view r(name.data() + offset, name.size() - offset);
   if (flags & kHasNul) r = r.substr(0, r.find('\0'));
   return r;
 }
@@ -93,6 +103,8 @@ void fill_facts(std::string_view name, std::string_view registered, DomainParts&
   const std::string_view sub = subdomain_of(name, registered);
   p.sub_bits = subdomain_bits(sub);
   p.sub_longest_label = static_cast<std::uint8_t>(std::min<std::size_t>(longest_label(sub), 255));
+  p.tunnel = tunnel_signature(name, sub, 0);
+  p.tunnel_strong = tunnel_signature_strong(name);
 }
 
 }  // namespace
@@ -104,9 +116,13 @@ RegisteredDomains::Slot RegisteredDomains::answer_for(std::string_view name, std
   Slot s;
   s.hash = h;
   s.reg_offset = static_cast<std::uint8_t>(r.reg_offset);
-  s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0);
+  s.flags = r.flags | kUsed | (facts.data_service_zone ? kDataServiceZone : 0) |
+            static_cast<std::uint8_t>(static_cast<unsigned>(facts.tunnel) << kTunnelShift) |
+            (facts.tunnel_strong ? kTunnelStrong : 0);
   s.sub_bits = facts.sub_bits;
   s.sub_longest_label = facts.sub_longest_label;
+  const std::string_view reg = registered_of(name, r.reg_offset, r.flags);
+  s.registered_hash = core::hash_bytes(reg.data(), reg.size());
   return s;
 }
 
@@ -116,6 +132,7 @@ DomainParts RegisteredDomains::compute(std::string_view name) {
                 (r.flags & kSingleLabel) != 0};
   fill_facts(name, p.registered, p);
   p.hash = core::hash_bytes(name.data(), name.size());
+  p.registered_hash = core::hash_bytes(p.registered.data(), p.registered.size());
   return p;
 }
 
@@ -128,13 +145,17 @@ void RegisteredDomains::Generation::clear() {
   size = 0;
 }
 
-DomainParts RegisteredDomains::parts_of(const Slot& s, std::string_view name) {
+// Inline: every split of a cached name ends here.
+[[gnu::always_inline]] inline DomainParts RegisteredDomains::parts_of(const Slot& s, std::string_view name) {
   DomainParts p{registered_of(name, s.reg_offset, s.flags), (s.flags & kKnownSuffix) != 0,
                 (s.flags & kSingleLabel) != 0};
   p.data_service_zone = (s.flags & kDataServiceZone) != 0;
+  p.tunnel = static_cast<TunnelTool>((s.flags >> kTunnelShift) & 3);
+  p.tunnel_strong = (s.flags & kTunnelStrong) != 0;
   p.sub_longest_label = s.sub_longest_label;
   p.sub_bits = s.sub_bits;
   p.hash = s.hash;
+  p.registered_hash = s.registered_hash;
   return p;
 }
 
@@ -175,8 +196,29 @@ void RegisteredDomains::insert(Generation& g, std::uint64_t h, std::string_view 
 
 DomainParts RegisteredDomains::split(std::string_view name) {
   if (name.size() > 255) return compute(name);  // longer than any DNS name: not cached
+  return parts_of(cached_answer(name), name);
+}
+
+DomainParts RegisteredDomains::split(const DnsEvent& e) {
+  static_assert(sizeof(e.qname) >= 64, "the front cache reads 64 bytes of the name buffer");
+  const std::string_view name = qname_of(e);
+  if (!PaddedName::fits(name.size())) return split(name);
+  PaddedName key;
+  key.load(e.qname, name.size());
+  if (!front_) front_ = std::make_unique<FrontSet[]>(std::size_t{1} << kFrontSetBits);
+  FrontSet& set = front_[key.hash >> (64 - kFrontSetBits)];
+  if (key.same(set.way[0].form)) return parts_of(set.way[0].answer, name);
+  if (key.same(set.way[1].form)) return parts_of(set.way[1].answer, name);
+  // In front of its set; the older of the two it held goes.
+  set.way[1] = set.way[0];
+  std::memcpy(set.way[0].form, key.w, sizeof(key.w));
+  set.way[0].answer = cached_answer(name);
+  return parts_of(set.way[0].answer, name);
+}
+
+RegisteredDomains::Slot RegisteredDomains::cached_answer(std::string_view name) {
   if (last_valid_ && name.size() == last_len_ && std::memcmp(name.data(), last_name_, name.size()) == 0)
-    return parts_of(last_, name);
+    return last_;
   const std::uint64_t h = core::hash_bytes(name.data(), name.size());
   Slot answer;
   if (const Slot* s = find(cur_, h, name)) {
@@ -197,20 +239,20 @@ DomainParts RegisteredDomains::split(std::string_view name) {
   last_len_ = name.size();
   last_ = answer;
   last_valid_ = true;
-  return parts_of(answer, name);
+  return answer;
 }
 
-RegisteredDomains& shared_registered_domains() {
+constinit thread_local RegisteredDomains* detail::thread_domains = nullptr;
+
+RegisteredDomains& detail::make_thread_domains() {
   static thread_local RegisteredDomains domains;
+  thread_domains = &domains;
   return domains;
 }
 
-std::string_view subdomain_of(std::string_view name, std::string_view domain) {
-  if (name.size() <= domain.size()) return {};
-  // A registered domain from split() is the name's own tail: no need to compare it.
-  const bool tail = domain.data() == name.data() + (name.size() - domain.size());
-  if (!tail && !ends_with_zone(name, domain)) return name;
-  if (tail && name[name.size() - domain.size() - 1] != '.') return name;
+std::string_view subdomain_of_other(std::string_view name, std::string_view domain) {
+  // name.size() > domain.size(), and domain is not name's own tail
+  if (!ends_with_zone(name, domain)) return name;
   return name.substr(0, name.size() - domain.size() - 1);
 }
 
@@ -372,11 +414,6 @@ const char* tunnel_tool_name(TunnelTool t) {
     case TunnelTool::kDns2tcp: return "dns2tcp";
     default: return "";
   }
-}
-
-bool is_tunnel_qtype(std::uint16_t t) {
-  // CNAME, NULL, MX, TXT, KEY, private use (iodine's PRIVATE 65399).
-  return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
 }
 
 namespace {

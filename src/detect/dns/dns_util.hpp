@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +20,9 @@ namespace picket::detect::dns {
 
 // ---------------------------------------------------------------- names
 
+// Known DNS tunnel tools, recognised from the query name and type.
+enum class TunnelTool : std::uint8_t { kNone = 0, kIodine, kDnscat2, kDns2tcp };
+
 struct DomainParts {
   // "example.co.uk": always a suffix of the name that was split (the name
   // itself when it has none), so it views the caller's name, not the cache.
@@ -31,6 +35,12 @@ struct DomainParts {
   std::uint8_t sub_longest_label = 0;  // longest_label(subdomain_of(name, registered))
   double sub_bits = 0;             // subdomain_bits(subdomain_of(name, registered))
   std::uint64_t hash = 0;          // core::hash_bytes(name)
+  std::uint64_t registered_hash = 0;  // core::hash_bytes(registered)
+  // tunnel_signature(name, subdomain_of(name, registered), qtype) for any
+  // qtype but iodine's (see tunnel_signature(DomainParts, ...)), and
+  // tunnel_signature_strong(name).
+  TunnelTool tunnel = TunnelTool::kNone;
+  bool tunnel_strong = false;
 };
 
 // Splits names with libpsl (psl_latest: the newer of the library's built-in
@@ -40,16 +50,25 @@ struct DomainParts {
 // one (the names asked again move back), so the popular names of a busy
 // network stay cached while a stream of one-off names passes through.
 //
-// Each generation is a flat open-addressing table of 24-byte slots (the
+// Each generation is a flat open-addressing table of 32-byte slots (the
 // name's 64-bit hash, where its bytes lie in the generation's arena, and the
 // answer: the registered domain's offset in the name, flags and facts), so a
 // look-up reads one slot and the name's bytes, nothing else. Full and old
 // generations are cleared, not freed: no allocation in steady state.
+//
+// An event's query name is looked up in a front cache first: names of up to
+// PaddedName::kMaxLen bytes (nearly all) in their padded form, two-way set
+// associative and lossy (a name pushed out is found in the generations
+// again). Its look-up costs a fraction of hashing the name and comparing it
+// with the arena; it is made once per thread, at its first use.
 class RegisteredDomains {
  public:
   explicit RegisteredDomains(std::size_t cap = 32768);
   // `registered` views `name`: it is valid as long as the caller's name is.
   DomainParts split(std::string_view name);
+  // The same for an event's query name (through the front cache);
+  // `registered` views e.qname.
+  DomainParts split(const DnsEvent& e);
   std::size_t cache_size() const { return cur_.size + prev_.size; }
 
   // Uncached computation (for tests and the cache); `registered` views `name`.
@@ -59,9 +78,20 @@ class RegisteredDomains {
   struct Slot {
     std::uint64_t hash = 0;
     double sub_bits = 0;
+    std::uint64_t registered_hash = 0;
     std::uint32_t offset = 0;  // of the name's bytes in the arena
     std::uint8_t len = 0, reg_offset = 0, flags = 0, sub_longest_label = 0;
   };
+  static_assert(sizeof(Slot) == 32);
+  // A front cache entry: a name's padded form and its answer.
+  struct FrontEntry {
+    std::uint64_t form[8] = {};  // all zero: empty
+    Slot answer;
+  };
+  struct FrontSet {
+    FrontEntry way[2];
+  };
+  static constexpr unsigned kFrontSetBits = 10;  // 1024 sets of two names: 192 KiB
   struct Generation {
     std::vector<Slot> slots;  // power-of-two size, load <= 1/2
     std::string arena;        // the names' bytes, back to back
@@ -72,6 +102,7 @@ class RegisteredDomains {
   void insert(Generation& g, std::uint64_t h, std::string_view name, const Slot& answer);
   static DomainParts parts_of(const Slot& s, std::string_view name);
   static Slot answer_for(std::string_view name, std::uint64_t h);
+  Slot cached_answer(std::string_view name);
 
   std::size_t gen_cap_;
   Generation cur_, prev_;
@@ -81,18 +112,36 @@ class RegisteredDomains {
   std::size_t last_len_ = 0;
   bool last_valid_ = false;
   Slot last_;
+  std::unique_ptr<FrontSet[]> front_;
 };
 
 // The splitter shared by every DNS detector shard of the calling thread: a
 // name is split once however many detectors (and shards) look at it. Splitting
 // is a pure function of the name, so sharing it cannot change any result.
-RegisteredDomains& shared_registered_domains();
+namespace detail {
+// The calling thread's splitter once made (constinit: read with one
+// thread-pointer load, no TLS wrapper call on every split).
+extern constinit thread_local RegisteredDomains* thread_domains;
+RegisteredDomains& make_thread_domains();
+}  // namespace detail
+inline RegisteredDomains& shared_registered_domains() {
+  RegisteredDomains* d = detail::thread_domains;
+  return d ? *d : detail::make_thread_domains();
+}
 
 // The event's query name as a string_view (raw bytes, lower-cased ASCII).
 inline std::string_view qname_of(const DnsEvent& e) { return {e.qname, e.qname_len}; }
 
 // `name` without ".<domain>" at its end ("" when name == domain).
-std::string_view subdomain_of(std::string_view name, std::string_view domain);
+std::string_view subdomain_of_other(std::string_view name, std::string_view domain);
+inline std::string_view subdomain_of(std::string_view name, std::string_view domain) {
+  if (name.size() <= domain.size()) return {};
+  // A registered domain from split() is the name's own tail: no need to
+  // compare it (inline: every query asks for its subdomain).
+  const std::size_t cut = name.size() - domain.size();
+  if (domain.data() == name.data() + cut) return name[cut - 1] == '.' ? name.substr(0, cut - 1) : name;
+  return subdomain_of_other(name, domain);
+}
 
 // Leading labels that spell a reversed IPv4 address (4 decimal labels 0-255)
 // or reversed IPv6 nibbles (8 or more single-hex-digit labels): the shape of
@@ -117,23 +166,46 @@ double shannon_entropy(std::string_view s);
 // Longest label in a name.
 std::size_t longest_label(std::string_view name);
 
-// Known DNS tunnel tools, recognised from the query name and type.
-enum class TunnelTool : std::uint8_t { kNone = 0, kIodine, kDnscat2, kDns2tcp };
+// The tool whose signature a query shows (TunnelTool above), from the name,
+// its subdomain under the domain it is counted under and the query type.
 TunnelTool tunnel_signature(std::string_view name, std::string_view sub, std::uint16_t qtype);
+// The same for a name split by RegisteredDomains (`p`), whose subdomain is
+// taken under p.registered or, for dnscat2's tagged names, under "dnscat":
+// the name's part of the answer came with the split (no bytes are read).
+inline TunnelTool tunnel_signature(const DomainParts& p, std::string_view name, std::uint16_t qtype) {
+  // The order of tunnel_signature's own rules: the dnscat2 tag, then
+  // iodine's query types, then the rest, which depend on the name alone.
+  if (name.starts_with("dnscat.")) return TunnelTool::kDnscat2;
+  if (qtype == 10 || qtype == 65399) return TunnelTool::kIodine;
+  return p.tunnel;
+}
 const char* tunnel_tool_name(TunnelTool t);
 // A signature no legitimate name has (dnscat2's "dnscat." tag, iodine's codec
 // check phrase, dns2tcp's handshake labels): one match is enough. The others
 // (NULL queries, dnscat2's hex header) need repeats.
 bool tunnel_signature_strong(std::string_view name);
 
-// Query types tunnels favour because their answers carry the most data.
-bool is_tunnel_qtype(std::uint16_t qtype);
+// Query types tunnels favour because their answers carry the most data:
+// CNAME, NULL, MX, TXT, KEY, private use (iodine's PRIVATE 65399).
+inline bool is_tunnel_qtype(std::uint16_t t) {
+  return t == 5 || t == 10 || t == 15 || t == 16 || t == 25 || t >= 65280;
+}
 
 // Zones whose names carry data by design (DNSBLs, anti-virus cloud look-ups,
 // reputation services). `name` is matched against the suffixes of the list.
 bool is_data_service_zone(std::string_view name);
 
 // ---------------------------------------------------------------- sets
+
+// The order of IpAddr's operator< (its bytes, lexicographically) in two
+// 64-bit compares: the defaulted operator calls memcmp, and the per-client
+// maps of the DNS detectors compare addresses a dozen times per look-up.
+struct AddrLess {
+  bool operator()(const core::IpAddr& a, const core::IpAddr& b) const {
+    const std::uint64_t a0 = a.be_word(0), b0 = b.be_word(0);
+    return a0 != b0 ? a0 < b0 : a.be_word(1) < b.be_word(1);
+  }
+};
 
 // A set of 64-bit hashes with open addressing that never holds more than
 // `cap` entries: inserting into a full set reports "new" without storing.

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,53 @@ class NameSet {
 };
 static_assert(sizeof(NameSet) == 32);
 
+// A dense array whose elements never move while it grows: fixed chunks of
+// 2^kChunkBits elements, allocated as the array first reaches them and kept
+// (clear() and pop_back() destroy elements, not chunks). A vector moves every
+// element each time it doubles; dns_exfil's keys are 760 bytes each and its
+// tables fill to max_tracked, so growing by moves cost more than the queries
+// that filled them.
+template <typename T, unsigned kChunkBits>
+class ChunkedArray {
+ public:
+  static constexpr std::size_t kChunk = std::size_t{1} << kChunkBits;
+  ChunkedArray() = default;
+  ChunkedArray(const ChunkedArray&) = delete;
+  ChunkedArray& operator=(const ChunkedArray&) = delete;
+  ~ChunkedArray() {
+    clear();
+    for (T* c : chunks_) core::HugePageAllocator<T>().deallocate(c, kChunk);
+  }
+
+  std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  const T& operator[](std::size_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+
+  T& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) chunks_.push_back(core::HugePageAllocator<T>().allocate(kChunk));
+    T* p = &chunks_[size_ >> kChunkBits][size_ & (kChunk - 1)];
+    new (p) T();
+    ++size_;
+    return *p;
+  }
+  void pop_back() {
+    --size_;
+    (*this)[size_].~T();
+  }
+  void clear() {
+    for (std::size_t c = 0; c * kChunk < size_; ++c) {
+      T* chunk = chunks_[c];
+      const std::size_t n = std::min(kChunk, size_ - c * kChunk);
+      for (std::size_t i = 0; i < n; ++i) chunk[i].~T();
+    }
+    size_ = 0;
+  }
+
+ private:
+  std::vector<T*> chunks_;
+  std::size_t size_ = 0;
+};
+
 constexpr int kExfilBuckets = 24;
 
 struct alignas(64) ExfilHot {
@@ -183,14 +231,20 @@ class ExfilKeys {
  public:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
-  // The domain's hash seeded by the client's address: no key is assembled
-  // in a buffer (the hash only places keys; they are compared in full).
-  static std::uint64_t hash_of(const core::IpAddr& client, std::string_view domain) {
+  // The domain's hash (core::hash_bytes, which the registered-domain cache
+  // keeps for every name it splits) mixed with the client's address: no key
+  // is assembled in a buffer and no bytes are hashed per query (the hash
+  // only places keys; they are compared in full).
+  static std::uint64_t hash_of(const core::IpAddr& client, std::uint64_t domain_hash) {
     std::uint64_t w[2];
     std::memcpy(w, client.bytes.data(), 16);
-    std::uint64_t seed = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ULL));
-    seed ^= seed >> 29;
-    return core::hash_bytes(domain.data(), domain.size(), seed * 0xbf58476d1ce4e5b9ULL);
+    std::uint64_t h = domain_hash ^ (w[0] * 0x9e3779b97f4a7c15ULL) ^ ((w[1] * 0xbf58476d1ce4e5b9ULL) >> 7);
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 29);
+  }
+  static std::uint64_t hash_of(const core::IpAddr& client, std::string_view domain) {
+    return hash_of(client, core::hash_bytes(domain.data(), domain.size()));
   }
 
   std::size_t size() const { return hot_.size(); }
@@ -283,10 +337,11 @@ class ExfilKeys {
   }
 
   // In huge pages (core::HugePageAllocator): up to max_tracked keys of
-  // ~700 bytes, filled as clients appear.
+  // ~760 bytes, filled as clients appear, in chunks of 4096 keys that stay
+  // where they are.
   std::vector<std::uint64_t, core::HugePageAllocator<std::uint64_t>> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
-  std::vector<ExfilHot, core::HugePageAllocator<ExfilHot>> hot_;
-  std::vector<ExfilCold, core::HugePageAllocator<ExfilCold>> cold_;
+  ChunkedArray<ExfilHot, 12> hot_;
+  ChunkedArray<ExfilCold, 12> cold_;
 };
 
 }  // namespace picket::detect::dns

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "address_filter.hpp"
 #include "dns_detectors.hpp"
 #include "picket/intel/store.hpp"
 #include "repeat_limiter.hpp"
@@ -98,21 +99,32 @@ class SinkholeShard final : public DetectorShard {
     if (ctx.intel) reader_ = ctx.intel->reader();
   }
 
+  // The filter alone, so that the events it drops (queries, answers without
+  // addresses) cost a few compares, not the frame of the whole handler.
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     if (!e.is_response || !e.client_local || e.addr_count == 0) return;
-    const std::string_view name = qname_of(e);
+    on_answer(e, sink);
+  }
+  // The path of nearly every answer (the filter turns its addresses away);
+  // what is left goes to on_hit, so that this one keeps a small frame.
+  [[gnu::noinline]] void on_answer(const DnsEvent& e, FindingSink& sink) {
     const core::IpAddr* hit = nullptr;
     bool null_answer = false;
     picket::intel::ReadSection snap(&reader_);
     const bool from_lists = snap && snap->has(picket::intel::Category::kSinkhole);
+    if (from_lists) filter_.use(*snap, [](picket::intel::Category c) { return c == picket::intel::Category::kSinkhole; });
     std::uint32_t hit_entry = picket::intel::kNoPrefix;
     for (int i = 0; i < e.addr_count; ++i) {
       if (!hit) {
         if (from_lists) {
-          snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
-            if (hit_entry == picket::intel::kNoPrefix && snap->list_of(p.value).category == picket::intel::Category::kSinkhole)
-              hit_entry = p.value;
-          });
+          // Most answers are on no sinkhole list: the filter says so without the IpSet.
+          if (filter_.may_match(e.addrs[i])) {
+            snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
+              if (hit_entry == picket::intel::kNoPrefix &&
+                  snap->list_of(p.value).category == picket::intel::Category::kSinkhole)
+                hit_entry = p.value;
+            });
+          }
           if (hit_entry != picket::intel::kNoPrefix) hit = &e.addrs[i];
         } else if (is_sinkhole(e.addrs[i])) {
           hit = &e.addrs[i];
@@ -121,7 +133,15 @@ class SinkholeShard final : public DetectorShard {
       null_answer |= is_null_answer(e.addrs[i]);
     }
     if (!hit && !null_answer) return;
-    const DomainParts parts = shared_registered_domains().split(name);
+    on_hit(e, sink, snap ? &*snap : nullptr, hit, hit_entry, null_answer);
+  }
+
+  // An answer with a sinkhole address (hit; hit_entry: its list entry, when
+  // it came from the lists of `snap`) or a null one.
+  [[gnu::noinline]] void on_hit(const DnsEvent& e, FindingSink& sink, const picket::intel::Snapshot* snap,
+                                const core::IpAddr* hit, std::uint32_t hit_entry, bool null_answer) {
+    const std::string_view name = qname_of(e);
+    const DomainParts parts = shared_registered_domains().split(e);
     if (null_answer && !hit) {
       // Evidence only: a public name (listed suffix) answered with nowhere.
       if (parts.known_suffix && !parts.single_label && name != "localhost" && !name.ends_with(".localhost")) {
@@ -172,8 +192,9 @@ class SinkholeShard final : public DetectorShard {
  private:
   std::vector<double> p_;
   picket::intel::IntelStore::Reader reader_;
+  AddressFilter filter_;  // the loaded sinkhole prefixes
   RepeatLimiter repeats_;
-  std::map<core::IpAddr, std::uint32_t> null_answers_;
+  std::map<core::IpAddr, std::uint32_t, AddrLess> null_answers_;  // smallest address evicted first
   std::uint64_t null_evicted_ = 0;
 };
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "../dns/address_filter.hpp"
+#include "../dns/dns_util.hpp"
 #include "../dns/repeat_limiter.hpp"
 #include "category_types.hpp"
 #include "intel_detectors.hpp"
@@ -92,8 +94,13 @@ class ThreatIntelShard final : public DetectorShard {
     if (ctx.intel) reader_ = ctx.intel->reader();
   }
 
+  // The filter alone (only flows that cross the home network's edge are
+  // matched), so that the others cost a compare, not a frame.
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     if (e.initiator_local == e.responder_local) return;
+    on_edge_flow(e, sink);
+  }
+  [[gnu::noinline]] void on_edge_flow(const FlowEvent& e, FindingSink& sink) {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
     const auto& r = e.rec;
@@ -101,37 +108,61 @@ class ThreatIntelShard final : public DetectorShard {
     else inbound(*snap, r, sink);
   }
 
+  // The filter alone (an answer without addresses has nothing for this
+  // detector: names are matched on queries), so that the events it drops cost
+  // a few compares, not the frame of the whole handler.
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
-    if (!e.client_local || e.qname_len == 0) return;
+    if (!e.client_local || e.qname_len == 0 || (e.is_response && e.addr_count == 0)) return;
+    on_name(e, sink);
+  }
+  // The path of nearly every name: the miss cache and, for answers, the
+  // address filter; what may match is handed to the functions below, so
+  // that this one keeps a small frame.
+  [[gnu::noinline]] void on_name(const DnsEvent& e, FindingSink& sink) {
     picket::intel::ReadSection snap(&reader_);
     if (!snap) return;
-    const std::string_view name(e.qname, e.qname_len);
     NameMissCache::Key key;
+    const bool miss = known_miss(*snap, e.qname, e.qname_len, key);
     if (!e.is_response) {
-      if (known_miss(*snap, e.qname, e.qname_len, key)) return;
-      name_hits(*snap, name, key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53, "dns", sink);
+      if (!miss) query_hits(*snap, e, key, sink);
       return;
     }
-    if (e.addr_count == 0) return;
-    // A listed name's answers: remembered, so that a connection to one of
-    // them names the domain.
-    hits_.clear();
-    if (!known_miss(*snap, e.qname, e.qname_len, key)) domain_matches(*snap, name, key, hits_, false);
-    for (const auto& h : hits_) {
-      const auto t = outbound_address_type(snap->list_of(h.entry).category);
-      if (!t) continue;
-      for (int i = 0; i < e.addr_count; ++i) remember(e.client, e.addrs[i], e.ts, name, *snap, h);
-    }
+    if (!miss) remember_answers(*snap, e, key);
     // An answer that is itself a listed address: the name leads there.
-    for (int i = 0; i < e.addr_count; ++i) {
-      snap->ips.for_each_match(e.addrs[i], [&](const picket::intel::IpSet::Prefix& p) {
-        const Category c = snap->list_of(p.value).category;
-        if (!outbound_address_type(c)) return;
-        const auto t = domain_type(c);
-        Finding f = dns_finding(*t, e.client, e.server, e.transport == 6 ? 6 : 17, 53, name, e.ts);
-        emit(*snap, f, p.value, entry_text(*snap, p.value, &p, nullptr), "dnsAnswer", sink);
-      });
+    answer_filter_.use(*snap, [](Category c) { return outbound_address_type(c).has_value(); });
+    for (int i = 0; i < e.addr_count; ++i)
+      if (answer_filter_.may_match(e.addrs[i])) answer_address_hits(*snap, e, e.addrs[i], sink);
+  }
+
+  [[gnu::noinline]] void query_hits(const Snapshot& s, const DnsEvent& e, const NameMissCache::Key& key,
+                                    FindingSink& sink) {
+    name_hits(s, std::string_view(e.qname, e.qname_len), key, e.ts, e.client, e.server, e.transport == 6 ? 6 : 17, 53,
+              "dns", sink);
+  }
+
+  // A listed name's answers: remembered, so that a connection to one of
+  // them names the domain.
+  [[gnu::noinline]] void remember_answers(const Snapshot& s, const DnsEvent& e, const NameMissCache::Key& key) {
+    const std::string_view name(e.qname, e.qname_len);
+    hits_.clear();
+    domain_matches(s, name, key, hits_, false);
+    for (const auto& h : hits_) {
+      const auto t = outbound_address_type(s.list_of(h.entry).category);
+      if (!t) continue;
+      for (int i = 0; i < e.addr_count; ++i) remember(e.client, e.addrs[i], e.ts, name, s, h);
     }
+  }
+
+  [[gnu::noinline]] void answer_address_hits(const Snapshot& s, const DnsEvent& e, const core::IpAddr& addr,
+                                             FindingSink& sink) {
+    const std::string_view name(e.qname, e.qname_len);
+    s.ips.for_each_match(addr, [&](const picket::intel::IpSet::Prefix& p) {
+      const Category c = s.list_of(p.value).category;
+      if (!outbound_address_type(c)) return;
+      const auto t = domain_type(c);
+      Finding f = dns_finding(*t, e.client, e.server, e.transport == 6 ? 6 : 17, 53, name, e.ts);
+      emit(s, f, p.value, entry_text(s, p.value, &p, nullptr), "dnsAnswer", sink);
+    });
   }
 
   void on_server_name(const ServerNameEvent& e, FindingSink& sink) override {
@@ -433,9 +464,11 @@ class ThreatIntelShard final : public DetectorShard {
   dns::RepeatLimiter repeats_;
   std::vector<Hit> hits_;
   NameMissCache misses_;
+  dns::AddressFilter answer_filter_;  // prefixes of categories with an outbound type
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
-  std::map<core::IpAddr, ClientAnswers> answers_;
-  std::map<core::IpAddr, TorPeers> tor_;
+  // The smallest address goes first when full (AddrLess is operator<'s order).
+  std::map<core::IpAddr, ClientAnswers, dns::AddrLess> answers_;
+  std::map<core::IpAddr, TorPeers, dns::AddrLess> tor_;
   std::uint64_t answers_evicted_ = 0, tor_evicted_ = 0;
 };
 
