@@ -64,7 +64,7 @@ Pipeline::Pipeline(PipelineConfig config, const std::vector<std::unique_ptr<dete
       ctx.shard_count = n;
       if (i == 0) m.shard_detectors.push_back(detectors[d]->name());
       shards.push_back({detectors[d]->make_shard(ctx), detectors[d]->wants_flows(), detectors[d]->wants_dns(),
-                        detectors[d]->wants_server_names()});
+                        detectors[d]->wants_server_names(), detectors[d]->dns_messages()});
     }
     m.workers.push_back(std::make_unique<Worker>(w, m.cfg, max_flows, std::move(shards)));
   }

@@ -91,7 +91,8 @@ ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
   pending_.reserve(4096);
   for (auto& s : shards_) {
     if (s.wants_flows) flow_shards_.push_back(s.shard.get());
-    if (s.wants_dns) dns_shards_.push_back(s.shard.get());
+    if (s.wants_dns && s.dns_messages != detect::DnsMessages::kResponses) dns_query_shards_.push_back(s.shard.get());
+    if (s.wants_dns && s.dns_messages != detect::DnsMessages::kQueries) dns_response_shards_.push_back(s.shard.get());
     if (s.wants_server_names) name_shards_.push_back(s.shard.get());
   }
 }
@@ -146,7 +147,7 @@ void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
   } else if (const auto* d = std::get_if<detect::DnsEvent>(&m)) {
     last_dns_source_ = d->source;
     SourceStamp sink(out, d->source, d->source);
-    for (auto* s : dns_shards_) s->on_dns(*d, sink);
+    for (auto* s : d->is_response ? dns_response_shards_ : dns_query_shards_) s->on_dns(*d, sink);
   } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
     for (auto* s : name_shards_) s->on_server_name(*n, out);
   }

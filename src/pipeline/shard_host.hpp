@@ -27,6 +27,7 @@ class ShardHost {
   struct Shard {
     std::unique_ptr<detect::DetectorShard> shard;
     bool wants_flows = false, wants_dns = false, wants_server_names = false;
+    detect::DnsMessages dns_messages = detect::DnsMessages::kAll;  // with wants_dns
   };
   ShardHost(unsigned workers, std::vector<Shard> shards);
 
@@ -89,7 +90,7 @@ class ShardHost {
   std::vector<Shard> shards_;
   // The shards that want each kind of event, in shards_ order: an event
   // visits only those (most detectors want one kind).
-  std::vector<detect::DetectorShard*> flow_shards_, dns_shards_, name_shards_;
+  std::vector<detect::DetectorShard*> flow_shards_, dns_query_shards_, dns_response_shards_, name_shards_;
   std::unique_ptr<PublishedCounters[]> counters_;  // one per shard
   std::vector<core::Nanos> watermark_;  // per worker
   core::Nanos released_to_ = 0;         // every event before this was handed over

@@ -59,6 +59,11 @@ class CounterSink {
   virtual void count(const char* name, std::uint64_t value) = 0;
 };
 
+// Which DNS messages a detector reads: its shards are called for no other,
+// which saves a call per message for the many detectors that read only
+// queries or only responses.
+enum class DnsMessages : std::uint8_t { kAll, kQueries, kResponses };
+
 class DetectorShard {
  public:
   virtual ~DetectorShard() = default;
@@ -84,6 +89,8 @@ class Detector {
   virtual bool wants_flows() const { return false; }
   virtual bool wants_dns() const { return false; }
   virtual bool wants_server_names() const { return false; }
+  // With wants_dns(): all DNS messages, or only queries or only responses.
+  virtual DnsMessages dns_messages() const { return DnsMessages::kAll; }
   virtual std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const = 0;
 };
 
@@ -101,8 +108,14 @@ class DetectorOf final : public Detector {
   bool wants_flows() const override { return flows_; }
   bool wants_dns() const override { return dns_; }
   bool wants_server_names() const override { return names_; }
+  DnsMessages dns_messages() const override { return dns_messages_; }
   std::unique_ptr<DetectorShard> make_shard(const DetectorContext& ctx) const override {
     return std::make_unique<ShardT>(ctx);
+  }
+  // For a detector whose shards return at once on the other kind of message.
+  std::unique_ptr<Detector> only(DnsMessages m) && {
+    dns_messages_ = m;
+    return std::make_unique<DetectorOf>(std::move(*this));
   }
 
  private:
@@ -110,6 +123,7 @@ class DetectorOf final : public Detector {
   const char* summary_;
   std::span<const ParamSpec> params_;
   bool flows_, dns_, names_;
+  DnsMessages dns_messages_ = DnsMessages::kAll;
 };
 
 // The explicit list of detectors (src/detect/registry.cpp).

@@ -113,11 +113,12 @@ class DgaShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_dga_detector() {
-  return std::make_unique<DetectorOf<DgaShard>>(
+  return DetectorOf<DgaShard>(
       "dga",
       "Trojan:EC2/DGADomainRequest.B - NXDOMAIN answers for distinct generated-looking registered domains "
       "whose lexical scores add up to min_weight within window",
-      kParams, /*flows=*/false, /*dns=*/true);
+      kParams, /*flows=*/false, /*dns=*/true)
+      .only(DnsMessages::kResponses);
 }
 
 }  // namespace picket::detect::dns

@@ -317,11 +317,12 @@ class ExfilShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_dns_exfil_detector() {
-  return std::make_unique<DetectorOf<ExfilShard>>(
+  return DetectorOf<ExfilShard>(
       "dns_exfil",
       "Trojan:EC2/DNSDataExfiltration - a home host carries >= min_bytes of information in distinct "
       "query names under one domain within window",
-      kParams, /*flows=*/false, /*dns=*/true);
+      kParams, /*flows=*/false, /*dns=*/true)
+      .only(DnsMessages::kQueries);
 }
 
 ExfilStats exfil_stats(const DetectorShard& shard) {

@@ -79,10 +79,11 @@ class RebindShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_metadata_rebind_detector() {
-  return std::make_unique<DetectorOf<RebindShard>>(
+  return DetectorOf<RebindShard>(
       "metadata_rebind",
       "UnauthorizedAccess:EC2/MetadataDNSRebind - a DNS answer maps a name to 169.254.169.254 or fd00:ec2::254",
-      kParams, /*flows=*/false, /*dns=*/true);
+      kParams, /*flows=*/false, /*dns=*/true)
+      .only(DnsMessages::kResponses);
 }
 
 }  // namespace picket::detect::dns

@@ -97,10 +97,11 @@ class StormShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_nxdomain_storm_detector() {
-  return std::make_unique<DetectorOf<StormShard>>(
+  return DetectorOf<StormShard>(
       "nxdomain_storm",
       "Trojan:EC2/NXDOMAINStorm - a home host gets NXDOMAIN for >= min_names distinct names within window",
-      kParams, /*flows=*/false, /*dns=*/true);
+      kParams, /*flows=*/false, /*dns=*/true)
+      .only(DnsMessages::kResponses);
 }
 
 }  // namespace picket::detect::dns

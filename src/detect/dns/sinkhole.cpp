@@ -202,10 +202,11 @@ class SinkholeShard final : public DetectorShard {
 }  // namespace
 
 std::unique_ptr<Detector> make_sinkhole_detector() {
-  return std::make_unique<DetectorOf<SinkholeShard>>(
+  return DetectorOf<SinkholeShard>(
       "sinkhole",
       "Trojan:EC2/BlackholeTraffic!DNS - a DNS answer points to a known sinkhole (lists of category sinkhole; a built-in table when none is loaded)",
-      kParams, /*flows=*/false, /*dns=*/true);
+      kParams, /*flows=*/false, /*dns=*/true)
+      .only(DnsMessages::kResponses);
 }
 
 }  // namespace picket::detect::dns

@@ -196,6 +196,26 @@ TEST(ShardHost, FlowsAndDnsGoOnlyToShardsThatWantThem) {
   EXPECT_EQ(log, (Log{"D dns a.test t=5", "F flow 10.0.0.1:1 t=10", "D dns b.test t=20", "F tick 30", "D tick 30"}));
 }
 
+// A detector that reads only queries (or only responses) is not called for
+// the others; the remaining shards keep their order.
+TEST(ShardHost, DnsShardsSeeOnlyTheMessagesTheyRead) {
+  Log log;
+  std::vector<ShardHost::Shard> shards;
+  shards.push_back({std::make_unique<RecordingShard>("A", log), false, true, false, detect::DnsMessages::kAll});
+  shards.push_back({std::make_unique<RecordingShard>("Q", log), false, true, false, detect::DnsMessages::kQueries});
+  shards.push_back({std::make_unique<RecordingShard>("R", log), false, true, false, detect::DnsMessages::kResponses});
+  ShardHost h(1, std::move(shards));
+  NullSink sink;
+  h.receive(0, dns_ev("q.test", 5));
+  detect::DnsEvent answer = dns_ev("r.test", 6);
+  answer.is_response = true;
+  h.receive(0, answer);
+  h.receive(0, Watermark{10});
+  h.process(sink);
+  EXPECT_EQ(log, (Log{"A dns q.test t=5", "Q dns q.test t=5", "A dns r.test t=6", "R dns r.test t=6", "A tick 10",
+                      "Q tick 10", "R tick 10"}));
+}
+
 // A watermark promises every event *older* than it: an event stamped exactly
 // at a tick may still arrive after that tick, so it waits for the next one.
 TEST(ShardHost, OneWorkerDeliversStrictlyBeforeEachWatermark) {
