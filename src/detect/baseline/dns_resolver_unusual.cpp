@@ -36,6 +36,13 @@ class DnsResolverUnusualShard final : public NoveltyShard {
       return;
     }
     if (table_.observe(e.client, server.item, e.ts) != NoveltyTable::Verdict::kNovel) return;
+    report(e, sink);
+  }
+
+ private:
+  // Out of line: inlined, the finding's large frame would be set up on every
+  // message, most of which only refresh the baseline.
+  [[gnu::noinline]] void report(const DnsEvent& e, FindingSink& sink) {
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDnsResolver, e.client, e.server, e.ts,
                               "knownResolvers");
     f.protocol = e.transport;
@@ -50,7 +57,6 @@ class DnsResolverUnusualShard final : public NoveltyShard {
     sink.emit(f);
   }
 
- private:
   // A network's clients ask a few resolvers, taking turns: each one's
   // locality and item (functions of the address alone) are kept in a small
   // direct-mapped table, so that the home-network test and the item hash run

@@ -8,23 +8,6 @@
 
 namespace picket::detect::baseline {
 
-std::uint64_t NoveltyTable::hash_of(const core::IpAddr& a) {
-  // The table's layout never shows in a result (snapshots are sorted), only in its speed.
-  return common::hash_addr(a);
-}
-
-std::uint32_t NoveltyTable::index_of(const core::IpAddr& a) const {
-  if (slots_.empty()) return kNone;
-  const std::uint64_t h = hash_of(a);
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    if ((slots_[i] >> 32) != (h >> 32)) continue;
-    const auto idx = static_cast<std::uint32_t>(slots_[i]) - 1;
-    if (hosts_[idx].addr == a) return idx;
-  }
-  return kNone;
-}
-
 void NoveltyTable::place(std::uint64_t h, std::uint32_t idx) {
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = h & mask;
@@ -106,23 +89,21 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
 
-void NoveltyTable::touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
-
-NoveltyTable::Verdict NoveltyTable::observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
+NoveltyTable::Verdict NoveltyTable::observe_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
   Host* h = host_for(host, ts);
   if (!h) return Verdict::kUntracked;
-  if (h->flags & kFlagDiverse) return Verdict::kDiverse;
-  if (std::binary_search(h->items.begin(), h->items.end(), item)) return Verdict::kKnown;
-  const bool learning = ts < h->first_seen + limits_.learning;
-  insert(*h, item);
-  if (h->flags & kFlagDiverse) return Verdict::kDiverse;
+  return observe_new_item(*h, item, ts);
+}
+
+NoveltyTable::Verdict NoveltyTable::observe_new_item(Host& h, std::uint64_t item, core::Nanos ts) {
+  const bool learning = ts < h.first_seen + limits_.learning;
+  insert(h, item);
+  if (h.flags & kFlagDiverse) return Verdict::kDiverse;
   return learning ? Verdict::kLearned : Verdict::kNovel;
 }
 
-void NoveltyTable::learn(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
-  Host* h = host_for(host, ts);
-  if (!h || (h->flags & kFlagDiverse)) return;
-  if (!std::binary_search(h->items.begin(), h->items.end(), item)) insert(*h, item);
+void NoveltyTable::learn_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
+  if (Host* h = host_for(host, ts)) insert(*h, item);
 }
 
 const NoveltyTable::Host* NoveltyTable::find(const core::IpAddr& host) const {
