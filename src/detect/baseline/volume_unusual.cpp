@@ -118,9 +118,12 @@ void VolumeUnusualShard::close_window(Host& h, core::Nanos new_start) const {
 void VolumeUnusualShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   const auto& r = e.rec;
   now_ = std::max(now_, r.end_time);
-  if (!e.initiator_local || e.responder_local) return;
+  if (!e.initiator_local || e.responder_local || r.bytes[flow::kToResponder] == 0) return;
+  add(r, sink);
+}
+
+[[gnu::noinline]] void VolumeUnusualShard::add(const flow::FlowRecord& r, FindingSink& sink) {
   const std::uint64_t bytes = r.bytes[flow::kToResponder];
-  if (bytes == 0) return;
   const core::Nanos t = r.end_time;
   auto it = hosts_.find(r.initiator());
   if (it == hosts_.end()) {
@@ -147,7 +150,7 @@ void VolumeUnusualShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   sink.emit(build(r.initiator(), h, t, limit));
 }
 
-void VolumeUnusualShard::add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes) {
+inline void VolumeUnusualShard::add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes) {
   for (std::uint8_t i = 0; i < h.top_count; ++i) {
     if (h.top[i].remote == remote) {
       h.top[i].bytes += bytes;

@@ -50,9 +50,13 @@ class VolumeUnusualShard final : public DetectorShard {
     // does not keep it a call per look-up
     inline std::size_t operator()(const core::IpAddr& a) const;
   };
+  // on_flow's work for an outbound flow, out of line so that the others
+  // (most flows) cost a few instructions and no frame.
+  void add(const flow::FlowRecord& r, FindingSink& sink);
   double threshold(const Host& h) const;
   void close_window(Host& h, core::Nanos new_start) const;
-  static void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
+  // inline (defined in volume_unusual.cpp, its only user): once per flow
+  static inline void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
   Finding build(const core::IpAddr& host, const Host& h, core::Nanos t, double limit) const;
 
   common::StatePersistence persist_;
