@@ -53,21 +53,16 @@ void NoveltyTable::remove(std::uint32_t idx) {
   hosts_.pop_back();
 }
 
-NoveltyTable::Host* NoveltyTable::host_for(const core::IpAddr& host, core::Nanos ts) {
-  std::uint32_t idx = index_of(host);
-  if (idx == kNone) {
-    if (hosts_.size() >= limits_.max_hosts) {
-      ++stats_.hosts_untracked;
-      return nullptr;
-    }
-    Host fresh;
-    fresh.first_seen = ts;
-    idx = add(host, std::move(fresh));
-    ++stats_.hosts_created;
+NoveltyTable::Host* NoveltyTable::create(const core::IpAddr& host, core::Nanos ts) {
+  if (hosts_.size() >= limits_.max_hosts) {
+    ++stats_.hosts_untracked;
+    return nullptr;
   }
-  Host& h = hosts_[idx].host;
-  h.last_seen = std::max(h.last_seen, ts);
-  return &h;
+  Host fresh;
+  fresh.first_seen = fresh.last_seen = ts;
+  const std::uint32_t idx = add(host, std::move(fresh));
+  ++stats_.hosts_created;
+  return &hosts_[idx].host;
 }
 
 void NoveltyTable::insert(Host& h, std::uint64_t item) {
@@ -90,7 +85,7 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
 }
 
 NoveltyTable::Verdict NoveltyTable::observe_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
-  Host* h = host_for(host, ts);
+  Host* h = create(host, ts);
   if (!h) return Verdict::kUntracked;
   return observe_new_item(*h, item, ts);
 }
@@ -103,7 +98,7 @@ NoveltyTable::Verdict NoveltyTable::observe_new_item(Host& h, std::uint64_t item
 }
 
 void NoveltyTable::learn_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
-  if (Host* h = host_for(host, ts)) insert(*h, item);
+  if (Host* h = create(host, ts)) insert(*h, item);
 }
 
 const NoveltyTable::Host* NoveltyTable::find(const core::IpAddr& host) const {

@@ -70,7 +70,7 @@ class NoveltyTable {
   void touch(const core::IpAddr& host, core::Nanos ts) {
     const std::uint32_t idx = index_of(host);
     if (idx == kNone) {
-      host_for(host, ts);
+      create(host, ts);
       return;
     }
     seen(idx, ts);
@@ -146,7 +146,8 @@ class NoveltyTable {
   void remove(std::uint32_t idx);
   std::size_t slot_of(std::uint32_t idx) const;
   void place(std::uint64_t h, std::uint32_t idx);
-  Host* host_for(const core::IpAddr& host, core::Nanos ts);
+  // A new entry for `host`, known to be absent (nullptr when the table is full, counted).
+  Host* create(const core::IpAddr& host, core::Nanos ts);
   void insert(Host& h, std::uint64_t item);
 
   NoveltyLimits limits_;

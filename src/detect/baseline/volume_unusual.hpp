@@ -1,10 +1,10 @@
 #pragma once
 // The traffic-volume baseline shard, visible to its tests and benchmark.
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "picket/detect/detector.hpp"
+#include "../common/capped_table.hpp"
 #include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
@@ -66,7 +66,10 @@ class VolumeUnusualShard final : public DetectorShard {
   double alpha_;
   std::size_t max_hosts_;
   core::Nanos forget_after_;
-  std::unordered_map<core::IpAddr, Host, AddrHash> hosts_;
+  // Capacity max_hosts; full, it refuses new hosts (find_or_add_if_room).
+  // Its recency order is unused (sweeps and snapshots do not depend on
+  // order), so look-ups leave it as it is.
+  common::CappedTable<core::IpAddr, Host, AddrHash> hosts_;
   core::Nanos now_ = 0, next_sweep_ = 0;
   VolumeStats stats_;
 };

@@ -99,6 +99,20 @@ class CappedTable {
     return &node(insert(key, h)).value;
   }
 
+  // Like touch_if_room, but an entry found keeps its place in the recency
+  // order (a new one is the most recent). For a table that never evicts
+  // (full, it refuses) and whose sweeps do not depend on the order, the order
+  // is unused, and keeping it up costs about as much as the look-up.
+  Value* find_or_add_if_room(const Key& key, bool& created) {
+    const std::uint32_t h = hash_of(key);
+    const std::uint32_t found = lookup(key, h);
+    created = false;
+    if (found != kNil) return &node(found).value;
+    if (size_ >= capacity_) return nullptr;
+    created = true;
+    return &node(insert(key, h)).value;
+  }
+
   Value* find(const Key& key) {
     const std::uint32_t n = lookup(key, hash_of(key));
     return n == kNil ? nullptr : &node(n).value;
@@ -119,6 +133,12 @@ class CappedTable {
       if (f(static_cast<const Key&>(x.key), x.value)) remove(n);
       n = next;
     }
+  }
+
+  // Visits entries from least to most recently touched, changing nothing.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (std::uint32_t n = head_; n != kNil; n = node(n).next) f(node(n).key, node(n).value);
   }
 
   // sweep() with an `f` that erases every entry (at a flush): visits them
@@ -163,6 +183,7 @@ class CappedTable {
   }
 
   Node& node(std::uint32_t n) { return chunks_[n >> kChunkBits][n & (kChunkNodes - 1)]; }
+  const Node& node(std::uint32_t n) const { return chunks_[n >> kChunkBits][n & (kChunkNodes - 1)]; }
 
   // Nodes in chunk c: kChunkNodes, except a last one cut to the capacity.
   std::size_t chunk_nodes(std::size_t c) const {

@@ -54,11 +54,18 @@ class LargeUploadShard final : public DetectorShard {
   void counters(CounterSink& c) const override { c.count("pairs_evicted", pairs_.evictions()); }
 
   void on_flush(FindingSink& sink) override {
+    // Nothing to report unless some pair may be firing (firing_ over-counts
+    // pairs evicted while firing, never under-counts): the walk is skipped.
+    if (firing_ == 0) {
+      pairs_.clear();
+      return;
+    }
     // end_window() without its reset: the table is emptied right after, and
     // a reused node's value is reset when its next key takes it.
     pairs_.drain([&](const PairKey& k, Transfer& t) {
       if (t.firing && t.out != t.reported) report(k, t, true, sink);
     });
+    firing_ = 0;
   }
 
  private:
@@ -86,6 +93,7 @@ class LargeUploadShard final : public DetectorShard {
       if (static_cast<double>(t.out) >= min_bytes_ &&
           static_cast<double>(t.out) >= min_ratio_ * static_cast<double>(t.in)) {
         t.firing = true;
+        ++firing_;
         report(key, t, false, sink);
       }
     } else if (t.last - t.last_report >= report_interval_) {
@@ -94,7 +102,10 @@ class LargeUploadShard final : public DetectorShard {
   }
 
   void end_window(const PairKey& k, Transfer& t, FindingSink& sink) {
-    if (t.firing && t.out != t.reported) report(k, t, true, sink);
+    if (t.firing) {
+      if (t.out != t.reported) report(k, t, true, sink);
+      --firing_;
+    }
     t = Transfer{};
   }
 
@@ -128,6 +139,7 @@ class LargeUploadShard final : public DetectorShard {
   double min_bytes_, min_ratio_;
   core::Nanos window_, report_interval_;
   common::CappedTable<PairKey, Transfer, PairKeyHash> pairs_;
+  std::uint64_t firing_ = 0;  // pairs set firing and not ended since (or evicted)
 };
 
 }  // namespace
