@@ -33,7 +33,7 @@ class PortSweepShard final : public TrackerShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     std::uint16_t port = 0;
-    if (!e.initiator_local || !r.is_probe() || !sweep_port(r, port)) return;
+    if (!e.initiator_local || !is_probe_flow(r) || !sweep_port(r, port)) return;
     probe(r, port, sink);
   }
 

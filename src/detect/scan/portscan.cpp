@@ -20,7 +20,7 @@ class PortscanShard final : public TrackerShard {
 
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
-    if (!e.initiator_local || !r.is_probe() || (r.key.proto != 6 && r.key.proto != 17)) return;
+    if (!e.initiator_local || !is_probe_flow(r) || (r.key.proto != 6 && r.key.proto != 17)) return;
     probe(r, sink);
   }
 
