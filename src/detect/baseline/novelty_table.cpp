@@ -1,7 +1,6 @@
 #include "novelty_table.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 
 #include "../common/key_hash.hpp"
@@ -75,12 +74,15 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
     return;
   }
   // Grown by hand: three items cost the allocator what one does (its
-  // smallest block), so the first allocation holds three and the vector
-  // then doubles from four, capped at max_items: one allocation less per
-  // host than 1, 2, 4, ..., and never a bigger block for the same items.
+  // smallest block), so the first allocation holds three; after that a full
+  // vector of n grows to 2n - 1 (5, 9, 17, 33, ...), capped at max_items:
+  // glibc's block for 2n - 1 items (16n bytes with its header) is the one
+  // it gives a request for 2^k items anyway, so each growth holds one item
+  // more than doubling to a power of two would, for the same block (a host
+  // with 5 or 9 items allocates once less), and never a bigger block for
+  // the same items.
   const std::size_t n = h.items.size();
-  if (n == h.items.capacity())
-    h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : std::bit_ceil(n + 1)));
+  if (n == h.items.capacity()) h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : 2 * n - 1));
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
 

@@ -191,12 +191,17 @@ class CappedTable {
     return left < kChunkNodes ? left : kChunkNodes;
   }
 
-  // The node holding `key`, or kNil.
+  // The node holding `key`, or kNil; then `miss_slot_` is the empty slot
+  // that ended the probe, where insert() puts the key unless the index
+  // changes first.
   std::uint32_t lookup(const Key& key, std::uint32_t h) {
     if (slots_.empty()) return kNil;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot s = slots_[i];
-      if (s.node == kNil) return kNil;
+      if (s.node == kNil) {
+        miss_slot_ = i;
+        return kNil;
+      }
       if (s.hash == h && node(s.node).key == key) return s.node;
     }
   }
@@ -204,9 +209,14 @@ class CappedTable {
   // Adds an absent key as the most recent entry, evicting the least recent
   // one first when full. Out of line: inlined, it would make every caller's
   // frame (and its early returns) heavier for a path most calls do not take.
+  // Called right after lookup() missed `key`.
   [[gnu::noinline]] std::uint32_t insert(const Key& key, std::uint32_t h) {
     std::uint32_t n;
+    // The probe that missed ended at the key's place, unless an eviction
+    // (whose deletion shifts slots back) or a new index moves it.
+    bool probe = false;
     if (size_ >= capacity_) {
+      probe = true;
       n = head_;
       unlink(n);
       unindex(n);
@@ -214,7 +224,10 @@ class CappedTable {
       ++evictions_;
       reset(node(n), key);
     } else {
-      if ((size_ + 1) * 2 > slots_.size()) grow_index();
+      if ((size_ + 1) * 2 > slots_.size()) {
+        grow_index();
+        probe = true;
+      }
       if (free_ != kNil) {
         n = free_;
         free_ = node(n).next;
@@ -230,8 +243,11 @@ class CappedTable {
     Node& x = node(n);
     x.hash = h;
     link_tail(n);
-    std::size_t i = h & mask_;
-    while (slots_[i].node != kNil) i = (i + 1) & mask_;
+    std::size_t i = miss_slot_;
+    if (probe) {
+      i = h & mask_;
+      while (slots_[i].node != kNil) i = (i + 1) & mask_;
+    }
     slots_[i] = Slot{n, h};
     ++size_;
     return n;
@@ -316,6 +332,7 @@ class CappedTable {
   std::vector<Node*> chunks_;  // raw storage: nodes [0, used_) are constructed
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
+  std::size_t miss_slot_ = 0;  // set by lookup() when it misses
   std::uint64_t evictions_ = 0;
 };
 
