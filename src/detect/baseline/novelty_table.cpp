@@ -17,6 +17,7 @@ void NoveltyTable::place(std::uint64_t h, std::uint32_t idx) {
 std::uint32_t NoveltyTable::add(const core::IpAddr& a, Host h) {
   if ((hosts_.size() + 1) * 2 > slots_.size()) {
     slots_.assign(std::max<std::size_t>(slots_.size() * 2, 64), 0);
+    mask_ = slots_.size() - 1;
     for (std::uint32_t k = 0; k < hosts_.size(); ++k) place(hash_of(hosts_[k].addr), k);
   }
   const auto idx = static_cast<std::uint32_t>(hosts_.size());

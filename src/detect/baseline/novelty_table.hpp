@@ -112,9 +112,8 @@ class NoveltyTable {
   // The table's layout never shows in a result (snapshots are sorted), only in its speed.
   static std::uint64_t hash_of(const core::IpAddr& a) { return common::hash_addr(a); }
   std::uint32_t index_of(const core::IpAddr& a) const {
-    if (slots_.empty()) return kNone;
     const std::uint64_t h = hash_of(a);
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = mask_;
     for (std::size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
       if ((slots_[i] >> 32) != (h >> 32)) continue;
       const auto idx = static_cast<std::uint32_t>(slots_[i]) - 1;
@@ -151,7 +150,10 @@ class NoveltyTable {
   void insert(Host& h, std::uint64_t item);
 
   NoveltyLimits limits_;
-  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | index + 1; 0: empty
+  // (hash >> 32) << 32 | index + 1; 0: empty. Never empty (one empty slot
+  // at first), so that a look-up needs no test for it.
+  std::vector<std::uint64_t> slots_ = std::vector<std::uint64_t>(1, 0);
+  std::size_t mask_ = 0;  // slots_.size() - 1
   std::vector<Entry> hosts_;
   NoveltyStats stats_;
 };

@@ -195,7 +195,6 @@ class CappedTable {
   // that ended the probe, where insert() puts the key unless the index
   // changes first.
   std::uint32_t lookup(const Key& key, std::uint32_t h) {
-    if (slots_.empty()) return kNil;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot s = slots_[i];
       if (s.node == kNil) {
@@ -279,7 +278,7 @@ class CappedTable {
   }
 
   [[gnu::noinline]] void grow_index() {
-    const std::size_t size = slots_.empty() ? kMinSlots : slots_.size() * 2;
+    const std::size_t size = slots_.size() < kMinSlots ? kMinSlots : slots_.size() * 2;
     std::vector<Slot> old(size, Slot{kNil, 0});
     old.swap(slots_);
     mask_ = size - 1;
@@ -330,7 +329,8 @@ class CappedTable {
   std::size_t size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil, free_ = kNil, used_ = 0;
   std::vector<Node*> chunks_;  // raw storage: nodes [0, used_) are constructed
-  std::vector<Slot> slots_;
+  // Never empty (one empty slot at first), so that a look-up needs no test for it.
+  std::vector<Slot> slots_ = std::vector<Slot>(1, Slot{kNil, 0});
   std::size_t mask_ = 0;
   std::size_t miss_slot_ = 0;  // set by lookup() when it misses
   std::uint64_t evictions_ = 0;
