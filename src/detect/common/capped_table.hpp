@@ -157,19 +157,29 @@ class CappedTable {
   // Erases every entry (not counted as evictions).
   void clear() {
     if (size_ == 0) return;
-    for (std::uint32_t n = 0; n < used_; ++n) {
-      Node& x = node(n);
-      if constexpr (Recyclable<Value>) {
-        x.value.recycle();
-      } else if constexpr (!std::is_trivially_destructible_v<Value>) {
-        x.value = Value{};
+    if constexpr (std::is_trivially_destructible_v<Node>) {
+      // Nodes that need no destruction are simply constructed again over
+      // the old ones, from the first: nothing to walk.
+      used_ = 0;
+      free_ = kNil;
+    } else {
+      for (std::uint32_t n = 0; n < used_; ++n) {
+        Node& x = node(n);
+        if constexpr (Recyclable<Value>) {
+          x.value.recycle();
+        } else {
+          x.value = Value{};
+        }
+        x.next = n + 1 < used_ ? n + 1 : kNil;
       }
-      x.next = n + 1 < used_ ? n + 1 : kNil;
+      free_ = 0;
     }
-    free_ = 0;
     head_ = tail_ = kNil;
     size_ = 0;
-    for (Slot& slot : slots_) slot.node = kNil;
+    // Back to the one empty slot the index starts with (it grows again as
+    // the table refills; its buffer is kept).
+    slots_.assign(1, Slot{kNil, 0});
+    mask_ = 0;
   }
 
   std::size_t size() const { return size_; }
