@@ -143,8 +143,11 @@ class NoveltyTable {
   void learn_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts);
   std::uint32_t add(const core::IpAddr& a, Host h);
   void remove(std::uint32_t idx);
-  std::size_t slot_of(std::uint32_t idx) const;
-  void place(std::uint64_t h, std::uint32_t idx);
+  // inline (defined in novelty_table.cpp, their only user): a library built
+  // as position-independent code may not inline a function other objects
+  // could interpose.
+  inline std::size_t slot_of(std::uint32_t idx) const;
+  inline void place(std::uint64_t h, std::uint32_t idx);
   // A new entry for `host`, known to be absent (nullptr when the table is full, counted).
   Host* create(const core::IpAddr& host, core::Nanos ts);
   void insert(Host& h, std::uint64_t item);
