@@ -27,15 +27,52 @@ class DnsResolverUnusualShard final : public NoveltyShard {
   explicit DnsResolverUnusualShard(const DetectorContext& ctx)
       : NoveltyShard(ctx, "dns_resolver_unusual"), home_(ctx.home), remote_only_(ctx.params[kRemoteOnly] != 0) {}
 
+ private:
+  // A network's clients ask a few resolvers, taking turns: each one's
+  // locality and item (functions of the address alone) are kept in a small
+  // direct-mapped table, so that the home-network test and the item hash run
+  // once per resolver rather than once per message.
+  struct Resolver {
+    std::uint64_t lo = 0, hi = 0;  // the address
+    std::uint64_t item = 0;
+    bool local = false, set = false;
+  };
+  static constexpr unsigned kResolverBits = 3;
+
+ public:
+  // Every call out of the common path (a known resolver) is a tail call, so
+  // that it needs no registers saved: a resolver not cached yet goes through
+  // resolver_missed(), a remote one through judge().
   void on_dns(const DnsEvent& e, FindingSink& sink) override {
     saw(e.ts);
     if (!e.client_local) return;
-    const Resolver& server = resolver(e.server);
+    const Resolver* server = cached(e.server);
+    if (!server) {
+      resolver_missed(e, sink);
+      return;
+    }
+    use(e, *server, sink);
+  }
+
+ private:
+  void use(const DnsEvent& e, const Resolver& server, FindingSink& sink) {
     if (server.local && remote_only_) {
       table_.learn(e.client, server.item, e.ts);
       return;
     }
-    if (table_.observe(e.client, server.item, e.ts) != NoveltyTable::Verdict::kNovel) return;
+    judge(e, server.item, sink);
+  }
+
+  [[gnu::noinline]] void resolver_missed(const DnsEvent& e, FindingSink& sink) { use(e, fill(e.server), sink); }
+
+  [[gnu::noinline]] void judge(const DnsEvent& e, std::uint64_t item, FindingSink& sink) {
+    if (table_.observe(e.client, item, e.ts) != NoveltyTable::Verdict::kNovel) return;
+    report(e, sink);
+  }
+
+  // Out of line: inlined, the finding's large frame would be set up on every
+  // message, most of which only refresh the baseline.
+  [[gnu::noinline]] void report(const DnsEvent& e, FindingSink& sink) {
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDnsResolver, e.client, e.server, e.ts,
                               "knownResolvers");
     f.protocol = e.transport;
@@ -50,30 +87,26 @@ class DnsResolverUnusualShard final : public NoveltyShard {
     sink.emit(f);
   }
 
- private:
-  // A network's clients ask a few resolvers, taking turns: each one's
-  // locality and item (functions of the address alone) are kept in a small
-  // direct-mapped table, so that the home-network test and the item hash run
-  // once per resolver rather than once per message.
-  struct Resolver {
-    std::uint64_t lo = 0, hi = 0;  // the address
-    std::uint64_t item = 0;
-    bool local = false, set = false;
-  };
-  static constexpr unsigned kResolverBits = 3;
 
-  const Resolver& resolver(const core::IpAddr& a) {
-    std::uint64_t lo, hi;
+  Resolver& slot_of(const core::IpAddr& a, std::uint64_t& lo, std::uint64_t& hi) {
     std::memcpy(&lo, a.bytes.data(), 8);
     std::memcpy(&hi, a.bytes.data() + 8, 8);
-    Resolver& r = resolvers_[((hi ^ lo) * 0x9e3779b97f4a7c15ULL) >> (64 - kResolverBits)];
-    if (!r.set || r.lo != lo || r.hi != hi) {
-      r.lo = lo;
-      r.hi = hi;
-      r.item = addr_item(a);
-      r.local = home_ && home_->contains(a);
-      r.set = true;
-    }
+    return resolvers_[((hi ^ lo) * 0x9e3779b97f4a7c15ULL) >> (64 - kResolverBits)];
+  }
+  // The cached entry for `a`, or nullptr.
+  const Resolver* cached(const core::IpAddr& a) {
+    std::uint64_t lo, hi;
+    const Resolver& r = slot_of(a, lo, hi);
+    return r.set && r.lo == lo && r.hi == hi ? &r : nullptr;
+  }
+  const Resolver& fill(const core::IpAddr& a) {
+    std::uint64_t lo, hi;
+    Resolver& r = slot_of(a, lo, hi);
+    r.lo = lo;
+    r.hi = hi;
+    r.item = addr_item(a);
+    r.local = home_ && home_->contains(a);
+    r.set = true;
     return r;
   }
 

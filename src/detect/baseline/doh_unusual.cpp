@@ -50,10 +50,25 @@ class DohUnusualShard final : public NoveltyShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     saw(r.end_time);
-    if (e.initiator_local && !e.responder_local) table_.touch(r.initiator(), r.first_seen);
-    if (!by_address_ || !e.initiator_local || e.responder_local || r.key.proto != 6 || r.responder_port() != 443)
-      return;
-    if (!answered(r) || r.payload_bytes[flow::kToResponder] == 0 || !match_resolver_address(r.responder())) return;
+    if (e.initiator_local && !e.responder_local) outbound(e, sink);
+  }
+
+ private:
+  // Out of line, like judge_by_address(): a flow that is not outbound (most
+  // are DNS inside the home network) then costs a few instructions and no frame.
+  [[gnu::noinline]] void outbound(const FlowEvent& e, FindingSink& sink) {
+    const auto& r = e.rec;
+    table_.touch(r.initiator(), r.first_seen);
+    if (!by_address_ || r.key.proto != 6 || r.responder_port() != 443) return;
+    if (!answered(r) || r.payload_bytes[flow::kToResponder] == 0) return;
+    judge_by_address(e, sink);
+  }
+
+  // Out of line: most outbound flows only touch their host, and the
+  // finding's large frame would otherwise be set up for each of them.
+  [[gnu::noinline]] void judge_by_address(const FlowEvent& e, FindingSink& sink) {
+    const auto& r = e.rec;
+    if (!match_resolver_address(r.responder())) return;
     if (table_.observe(r.initiator(), addr_item(r.responder()), r.first_seen) != NoveltyTable::Verdict::kNovel) return;
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDohActivity, r.initiator(), r.responder(),
                               r.first_seen, "knownDohServers");
@@ -65,7 +80,6 @@ class DohUnusualShard final : public NoveltyShard {
     sink.emit(f);
   }
 
- private:
   bool by_address_;
 };
 

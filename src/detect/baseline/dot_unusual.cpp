@@ -25,9 +25,23 @@ class DotUnusualShard final : public NoveltyShard {
   void on_flow(const FlowEvent& e, FindingSink& sink) override {
     const auto& r = e.rec;
     saw(r.end_time);
-    if (e.initiator_local && !e.responder_local) table_.touch(r.initiator(), r.first_seen);
-    if (!e.initiator_local || e.responder_local || r.key.proto != 6 || r.responder_port() != port_) return;
-    if (!answered(r)) return;
+    if (e.initiator_local && !e.responder_local) outbound(e, sink);
+  }
+
+ private:
+  // Out of line, like judge(): a flow that is not outbound (most are DNS
+  // inside the home network) then costs a few instructions and no frame.
+  [[gnu::noinline]] void outbound(const FlowEvent& e, FindingSink& sink) {
+    const auto& r = e.rec;
+    table_.touch(r.initiator(), r.first_seen);
+    if (r.key.proto != 6 || r.responder_port() != port_ || !answered(r)) return;
+    judge(e, sink);
+  }
+
+  // Out of line: most outbound flows only touch their host, and the
+  // finding's large frame would otherwise be set up for each of them.
+  [[gnu::noinline]] void judge(const FlowEvent& e, FindingSink& sink) {
+    const auto& r = e.rec;
     if (table_.observe(r.initiator(), addr_item(r.responder()), r.first_seen) != NoveltyTable::Verdict::kNovel) return;
     Finding f = novel_finding(FindingType::kDefenseEvasionUnusualDotActivity, r.initiator(), r.responder(),
                               r.first_seen, "knownDotServers");
@@ -39,7 +53,6 @@ class DotUnusualShard final : public NoveltyShard {
     sink.emit(f);
   }
 
- private:
   std::uint16_t port_;
 };
 

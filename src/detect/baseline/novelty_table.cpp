@@ -1,29 +1,11 @@
 #include "novelty_table.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 
 #include "../common/key_hash.hpp"
 
 namespace picket::detect::baseline {
-
-std::uint64_t NoveltyTable::hash_of(const core::IpAddr& a) {
-  // The table's layout never shows in a result (snapshots are sorted), only in its speed.
-  return common::hash_addr(a);
-}
-
-std::uint32_t NoveltyTable::index_of(const core::IpAddr& a) const {
-  if (slots_.empty()) return kNone;
-  const std::uint64_t h = hash_of(a);
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    if ((slots_[i] >> 32) != (h >> 32)) continue;
-    const auto idx = static_cast<std::uint32_t>(slots_[i]) - 1;
-    if (hosts_[idx].addr == a) return idx;
-  }
-  return kNone;
-}
 
 void NoveltyTable::place(std::uint64_t h, std::uint32_t idx) {
   const std::size_t mask = slots_.size() - 1;
@@ -35,6 +17,7 @@ void NoveltyTable::place(std::uint64_t h, std::uint32_t idx) {
 std::uint32_t NoveltyTable::add(const core::IpAddr& a, Host h) {
   if ((hosts_.size() + 1) * 2 > slots_.size()) {
     slots_.assign(std::max<std::size_t>(slots_.size() * 2, 64), 0);
+    mask_ = slots_.size() - 1;
     for (std::uint32_t k = 0; k < hosts_.size(); ++k) place(hash_of(hosts_[k].addr), k);
   }
   const auto idx = static_cast<std::uint32_t>(hosts_.size());
@@ -70,21 +53,16 @@ void NoveltyTable::remove(std::uint32_t idx) {
   hosts_.pop_back();
 }
 
-NoveltyTable::Host* NoveltyTable::host_for(const core::IpAddr& host, core::Nanos ts) {
-  std::uint32_t idx = index_of(host);
-  if (idx == kNone) {
-    if (hosts_.size() >= limits_.max_hosts) {
-      ++stats_.hosts_untracked;
-      return nullptr;
-    }
-    Host fresh;
-    fresh.first_seen = ts;
-    idx = add(host, std::move(fresh));
-    ++stats_.hosts_created;
+NoveltyTable::Host* NoveltyTable::create(const core::IpAddr& host, core::Nanos ts) {
+  if (hosts_.size() >= limits_.max_hosts) {
+    ++stats_.hosts_untracked;
+    return nullptr;
   }
-  Host& h = hosts_[idx].host;
-  h.last_seen = std::max(h.last_seen, ts);
-  return &h;
+  Host fresh;
+  fresh.first_seen = fresh.last_seen = ts;
+  const std::uint32_t idx = add(host, std::move(fresh));
+  ++stats_.hosts_created;
+  return &hosts_[idx].host;
 }
 
 void NoveltyTable::insert(Host& h, std::uint64_t item) {
@@ -97,32 +75,33 @@ void NoveltyTable::insert(Host& h, std::uint64_t item) {
     return;
   }
   // Grown by hand: three items cost the allocator what one does (its
-  // smallest block), so the first allocation holds three and the vector
-  // then doubles from four, capped at max_items: one allocation less per
-  // host than 1, 2, 4, ..., and never a bigger block for the same items.
+  // smallest block), so the first allocation holds three; after that a full
+  // vector of n grows to 2n - 1 (5, 9, 17, 33, ...), capped at max_items:
+  // glibc's block for 2n - 1 items (16n bytes with its header) is the one
+  // it gives a request for 2^k items anyway, so each growth holds one item
+  // more than doubling to a power of two would, for the same block (a host
+  // with 5 or 9 items allocates once less), and never a bigger block for
+  // the same items.
   const std::size_t n = h.items.size();
-  if (n == h.items.capacity())
-    h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : std::bit_ceil(n + 1)));
+  if (n == h.items.capacity()) h.items.reserve(std::min(limits_.max_items, n < 3 ? std::size_t{3} : 2 * n - 1));
   h.items.insert(std::lower_bound(h.items.begin(), h.items.end(), item), item);
 }
 
-void NoveltyTable::touch(const core::IpAddr& host, core::Nanos ts) { host_for(host, ts); }
-
-NoveltyTable::Verdict NoveltyTable::observe(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
-  Host* h = host_for(host, ts);
+NoveltyTable::Verdict NoveltyTable::observe_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
+  Host* h = create(host, ts);
   if (!h) return Verdict::kUntracked;
-  if (h->flags & kFlagDiverse) return Verdict::kDiverse;
-  if (std::binary_search(h->items.begin(), h->items.end(), item)) return Verdict::kKnown;
-  const bool learning = ts < h->first_seen + limits_.learning;
-  insert(*h, item);
-  if (h->flags & kFlagDiverse) return Verdict::kDiverse;
+  return observe_new_item(*h, item, ts);
+}
+
+NoveltyTable::Verdict NoveltyTable::observe_new_item(Host& h, std::uint64_t item, core::Nanos ts) {
+  const bool learning = ts < h.first_seen + limits_.learning;
+  insert(h, item);
+  if (h.flags & kFlagDiverse) return Verdict::kDiverse;
   return learning ? Verdict::kLearned : Verdict::kNovel;
 }
 
-void NoveltyTable::learn(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
-  Host* h = host_for(host, ts);
-  if (!h || (h->flags & kFlagDiverse)) return;
-  if (!std::binary_search(h->items.begin(), h->items.end(), item)) insert(*h, item);
+void NoveltyTable::learn_new_host(const core::IpAddr& host, std::uint64_t item, core::Nanos ts) {
+  if (Host* h = create(host, ts)) insert(*h, item);
 }
 
 const NoveltyTable::Host* NoveltyTable::find(const core::IpAddr& host) const {

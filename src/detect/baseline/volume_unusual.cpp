@@ -13,7 +13,6 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
 
 #include "../common/key_hash.hpp"
 #include "baseline_detectors.hpp"
@@ -69,7 +68,7 @@ std::size_t VolumeUnusualShard::AddrHash::operator()(const core::IpAddr& a) cons
 }
 
 VolumeUnusualShard::VolumeUnusualShard(const DetectorContext& ctx)
-    : persist_(ctx, "volume_unusual", ctx.params[kSave]) {
+    : persist_(ctx, "volume_unusual", ctx.params[kSave]), hosts_(static_cast<std::size_t>(ctx.params[kHosts])) {
   const auto& v = ctx.params;
   learning_ = core::seconds(v[kLearning]);
   window_ = core::seconds(v[kWindow]);
@@ -87,7 +86,8 @@ VolumeUnusualShard::VolumeUnusualShard(const DetectorContext& ctx)
     h.mean = bits_d(r.values[0]);
     h.dev = bits_d(r.values[1]);
     h.active_windows = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.values[2], 0xffffffffu));
-    hosts_.insert_or_assign(r.host, h);
+    bool created = false;
+    hosts_.touch(r.host, created) = h;
     ++stats_.hosts_loaded;
   }
 }
@@ -118,22 +118,25 @@ void VolumeUnusualShard::close_window(Host& h, core::Nanos new_start) const {
 void VolumeUnusualShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   const auto& r = e.rec;
   now_ = std::max(now_, r.end_time);
-  if (!e.initiator_local || e.responder_local) return;
+  if (!e.initiator_local || e.responder_local || r.bytes[flow::kToResponder] == 0) return;
+  add(r, sink);
+}
+
+[[gnu::noinline]] void VolumeUnusualShard::add(const flow::FlowRecord& r, FindingSink& sink) {
   const std::uint64_t bytes = r.bytes[flow::kToResponder];
-  if (bytes == 0) return;
   const core::Nanos t = r.end_time;
-  auto it = hosts_.find(r.initiator());
-  if (it == hosts_.end()) {
-    if (hosts_.size() >= max_hosts_) {
-      ++stats_.hosts_untracked;
-      return;
-    }
-    it = hosts_.emplace(r.initiator(), Host{}).first;
-    it->second.first_seen = t;
-    it->second.window_start = t - t % window_;
+  bool created = false;
+  Host* found = hosts_.find_or_add_if_room(r.initiator(), created);
+  if (!found) {
+    ++stats_.hosts_untracked;
+    return;
+  }
+  Host& h = *found;
+  if (created) {
+    h.first_seen = t;
+    h.window_start = t - t % window_;
     ++stats_.hosts_created;
   }
-  Host& h = it->second;
   h.last_seen = std::max(h.last_seen, t);
   const core::Nanos w = t - t % window_;
   if (w > h.window_start) close_window(h, w);
@@ -147,7 +150,7 @@ void VolumeUnusualShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   sink.emit(build(r.initiator(), h, t, limit));
 }
 
-void VolumeUnusualShard::add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes) {
+inline void VolumeUnusualShard::add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes) {
   for (std::uint8_t i = 0; i < h.top_count; ++i) {
     if (h.top[i].remote == remote) {
       h.top[i].bytes += bytes;
@@ -196,13 +199,13 @@ Finding VolumeUnusualShard::build(const core::IpAddr& host, const Host& h, core:
 std::vector<HostRecord> VolumeUnusualShard::snapshot() const {
   std::vector<HostRecord> out;
   out.reserve(hosts_.size());
-  for (const auto& [addr, h] : hosts_) {
+  hosts_.for_each([&](const core::IpAddr& addr, const Host& h) {
     // The open window is folded in as if it had closed: a restart loses no
     // whole window of history (the live state is left as it is).
     Host copy = h;
     close_window(copy, copy.window_start);
     out.push_back({addr, copy.first_seen, copy.last_seen, 0, {dbits(copy.mean), dbits(copy.dev), copy.active_windows}});
-  }
+  });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.host < b.host; });
   return out;
 }
@@ -211,14 +214,11 @@ void VolumeUnusualShard::on_tick(core::Nanos now, FindingSink&) {
   now_ = std::max(now_, now);
   if (now >= next_sweep_) {
     next_sweep_ = now + core::seconds(60);
-    for (auto it = hosts_.begin(); it != hosts_.end();) {
-      if (it->second.last_seen + forget_after_ <= now) {
-        it = hosts_.erase(it);
-        ++stats_.hosts_forgotten;
-      } else {
-        ++it;
-      }
-    }
+    hosts_.sweep([&](const core::IpAddr&, const Host& h) {
+      if (h.last_seen + forget_after_ > now) return false;
+      ++stats_.hosts_forgotten;
+      return true;
+    });
   }
   if (persist_.due(now)) persist_.save(now, snapshot());
 }
@@ -227,9 +227,7 @@ void VolumeUnusualShard::on_flush(FindingSink&) {
   if (persist_.enabled()) persist_.save(now_, snapshot());
 }
 
-std::size_t VolumeUnusualShard::bytes_per_host() {
-  return 2 * sizeof(void*) + sizeof(core::IpAddr) + sizeof(Host) + sizeof(void*);
-}
+std::size_t VolumeUnusualShard::bytes_per_host() { return decltype(hosts_)::bytes_per_entry; }
 
 std::unique_ptr<Detector> make_volume_unusual_detector() {
   return std::make_unique<DetectorOf<VolumeUnusualShard>>(

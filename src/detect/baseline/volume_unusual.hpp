@@ -1,10 +1,10 @@
 #pragma once
 // The traffic-volume baseline shard, visible to its tests and benchmark.
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "picket/detect/detector.hpp"
+#include "../common/capped_table.hpp"
 #include "../common/state_file.hpp"
 
 namespace picket::detect::baseline {
@@ -50,9 +50,13 @@ class VolumeUnusualShard final : public DetectorShard {
     // does not keep it a call per look-up
     inline std::size_t operator()(const core::IpAddr& a) const;
   };
+  // on_flow's work for an outbound flow, out of line so that the others
+  // (most flows) cost a few instructions and no frame.
+  void add(const flow::FlowRecord& r, FindingSink& sink);
   double threshold(const Host& h) const;
   void close_window(Host& h, core::Nanos new_start) const;
-  static void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
+  // inline (defined in volume_unusual.cpp, its only user): once per flow
+  static inline void add_top(Host& h, const core::IpAddr& remote, std::uint64_t bytes);
   Finding build(const core::IpAddr& host, const Host& h, core::Nanos t, double limit) const;
 
   common::StatePersistence persist_;
@@ -62,7 +66,10 @@ class VolumeUnusualShard final : public DetectorShard {
   double alpha_;
   std::size_t max_hosts_;
   core::Nanos forget_after_;
-  std::unordered_map<core::IpAddr, Host, AddrHash> hosts_;
+  // Capacity max_hosts; full, it refuses new hosts (find_or_add_if_room).
+  // Its recency order is unused (sweeps and snapshots do not depend on
+  // order), so look-ups leave it as it is.
+  common::CappedTable<core::IpAddr, Host, AddrHash> hosts_;
   core::Nanos now_ = 0, next_sweep_ = 0;
   VolumeStats stats_;
 };

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../common/key_hash.hpp"
 
 namespace picket::detect::beacon {
 
@@ -67,11 +66,6 @@ bool infra_port(std::uint16_t port) {
 
 }  // namespace
 
-std::size_t BeaconShard::PairKeyHash::operator()(const PairKey& k) const {
-  static_assert(sizeof(PairKey) == 36, "PairKey must have no padding (hashed as bytes)");
-  return static_cast<std::size_t>(common::hash_key_bytes(&k, sizeof k));
-}
-
 BeaconShard::BeaconShard(const DetectorContext& ctx) : pairs_(static_cast<std::size_t>(ctx.params[kMaxPairs])) {
   const auto& v = ctx.params;
   threshold_ = v[kThreshold];
@@ -97,7 +91,11 @@ void BeaconShard::on_flow(const FlowEvent& e, FindingSink& sink) {
   if (r.packets[flow::kToResponder] == 0) return;  // only the answer was seen
   const std::uint16_t port = r.responder_port();
   if (ignore_infra_ && infra_port(port)) return;
+  add(r, sink);
+}
 
+[[gnu::noinline]] void BeaconShard::add(const flow::FlowRecord& r, FindingSink& sink) {
+  const std::uint16_t port = r.responder_port();
   const PairKey key{r.initiator(), r.responder(), static_cast<std::uint32_t>(r.key.proto) << 16 | port};
   bool created = false;
   Pair* found = pairs_.touch_if_room(key, created);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../common/capped_table.hpp"
+#include "../common/key_hash.hpp"
 #include "beacon_score.hpp"
 #include "sample_ring.hpp"
 #include "picket/detect/detector.hpp"
@@ -40,7 +41,10 @@ class BeaconShard final : public DetectorShard {
     bool operator==(const PairKey&) const = default;
   };
   struct PairKeyHash {
-    std::size_t operator()(const PairKey& k) const;
+    // In the class (so inline): a call per flow cost as much as the hash.
+    std::size_t operator()(const PairKey& k) const {
+      return static_cast<std::size_t>(common::hash_pair(k.local, k.remote, k.port_proto));
+    }
   };
   struct Pair {
     SampleRing samples;  // the most recent max_samples connections
@@ -55,6 +59,9 @@ class BeaconShard final : public DetectorShard {
       samples = std::move(keep);
     }
   };
+  // on_flow's work for a flow its tests admit, out of line so that the
+  // others (most flows) cost a few instructions and no frame.
+  void add(const flow::FlowRecord& r, FindingSink& sink);
   Finding build(const PairKey& k, const Pair& p, const BeaconScore& sc) const;
 
   double threshold_;

@@ -99,6 +99,20 @@ class CappedTable {
     return &node(insert(key, h)).value;
   }
 
+  // Like touch_if_room, but an entry found keeps its place in the recency
+  // order (a new one is the most recent). For a table that never evicts
+  // (full, it refuses) and whose sweeps do not depend on the order, the order
+  // is unused, and keeping it up costs about as much as the look-up.
+  Value* find_or_add_if_room(const Key& key, bool& created) {
+    const std::uint32_t h = hash_of(key);
+    const std::uint32_t found = lookup(key, h);
+    created = false;
+    if (found != kNil) return &node(found).value;
+    if (size_ >= capacity_) return nullptr;
+    created = true;
+    return &node(insert(key, h)).value;
+  }
+
   Value* find(const Key& key) {
     const std::uint32_t n = lookup(key, hash_of(key));
     return n == kNil ? nullptr : &node(n).value;
@@ -121,6 +135,12 @@ class CappedTable {
     }
   }
 
+  // Visits entries from least to most recently touched, changing nothing.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (std::uint32_t n = head_; n != kNil; n = node(n).next) f(node(n).key, node(n).value);
+  }
+
   // sweep() with an `f` that erases every entry (at a flush): visits them
   // from least to most recently touched, then empties the table at once
   // instead of unlinking and unindexing entries one by one. `f(key, value)`
@@ -137,19 +157,29 @@ class CappedTable {
   // Erases every entry (not counted as evictions).
   void clear() {
     if (size_ == 0) return;
-    for (std::uint32_t n = 0; n < used_; ++n) {
-      Node& x = node(n);
-      if constexpr (Recyclable<Value>) {
-        x.value.recycle();
-      } else if constexpr (!std::is_trivially_destructible_v<Value>) {
-        x.value = Value{};
+    if constexpr (std::is_trivially_destructible_v<Node>) {
+      // Nodes that need no destruction are simply constructed again over
+      // the old ones, from the first: nothing to walk.
+      used_ = 0;
+      free_ = kNil;
+    } else {
+      for (std::uint32_t n = 0; n < used_; ++n) {
+        Node& x = node(n);
+        if constexpr (Recyclable<Value>) {
+          x.value.recycle();
+        } else {
+          x.value = Value{};
+        }
+        x.next = n + 1 < used_ ? n + 1 : kNil;
       }
-      x.next = n + 1 < used_ ? n + 1 : kNil;
+      free_ = 0;
     }
-    free_ = 0;
     head_ = tail_ = kNil;
     size_ = 0;
-    for (Slot& slot : slots_) slot.node = kNil;
+    // Back to the one empty slot the index starts with (it grows again as
+    // the table refills; its buffer is kept).
+    slots_.assign(1, Slot{kNil, 0});
+    mask_ = 0;
   }
 
   std::size_t size() const { return size_; }
@@ -163,6 +193,7 @@ class CappedTable {
   }
 
   Node& node(std::uint32_t n) { return chunks_[n >> kChunkBits][n & (kChunkNodes - 1)]; }
+  const Node& node(std::uint32_t n) const { return chunks_[n >> kChunkBits][n & (kChunkNodes - 1)]; }
 
   // Nodes in chunk c: kChunkNodes, except a last one cut to the capacity.
   std::size_t chunk_nodes(std::size_t c) const {
@@ -170,12 +201,16 @@ class CappedTable {
     return left < kChunkNodes ? left : kChunkNodes;
   }
 
-  // The node holding `key`, or kNil.
+  // The node holding `key`, or kNil; then `miss_slot_` is the empty slot
+  // that ended the probe, where insert() puts the key unless the index
+  // changes first.
   std::uint32_t lookup(const Key& key, std::uint32_t h) {
-    if (slots_.empty()) return kNil;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot s = slots_[i];
-      if (s.node == kNil) return kNil;
+      if (s.node == kNil) {
+        miss_slot_ = i;
+        return kNil;
+      }
       if (s.hash == h && node(s.node).key == key) return s.node;
     }
   }
@@ -183,9 +218,14 @@ class CappedTable {
   // Adds an absent key as the most recent entry, evicting the least recent
   // one first when full. Out of line: inlined, it would make every caller's
   // frame (and its early returns) heavier for a path most calls do not take.
+  // Called right after lookup() missed `key`.
   [[gnu::noinline]] std::uint32_t insert(const Key& key, std::uint32_t h) {
     std::uint32_t n;
+    // The probe that missed ended at the key's place, unless an eviction
+    // (whose deletion shifts slots back) or a new index moves it.
+    bool probe = false;
     if (size_ >= capacity_) {
+      probe = true;
       n = head_;
       unlink(n);
       unindex(n);
@@ -193,7 +233,10 @@ class CappedTable {
       ++evictions_;
       reset(node(n), key);
     } else {
-      if ((size_ + 1) * 2 > slots_.size()) grow_index();
+      if ((size_ + 1) * 2 > slots_.size()) {
+        grow_index();
+        probe = true;
+      }
       if (free_ != kNil) {
         n = free_;
         free_ = node(n).next;
@@ -209,8 +252,11 @@ class CappedTable {
     Node& x = node(n);
     x.hash = h;
     link_tail(n);
-    std::size_t i = h & mask_;
-    while (slots_[i].node != kNil) i = (i + 1) & mask_;
+    std::size_t i = miss_slot_;
+    if (probe) {
+      i = h & mask_;
+      while (slots_[i].node != kNil) i = (i + 1) & mask_;
+    }
     slots_[i] = Slot{n, h};
     ++size_;
     return n;
@@ -242,7 +288,7 @@ class CappedTable {
   }
 
   [[gnu::noinline]] void grow_index() {
-    const std::size_t size = slots_.empty() ? kMinSlots : slots_.size() * 2;
+    const std::size_t size = slots_.size() < kMinSlots ? kMinSlots : slots_.size() * 2;
     std::vector<Slot> old(size, Slot{kNil, 0});
     old.swap(slots_);
     mask_ = size - 1;
@@ -293,8 +339,10 @@ class CappedTable {
   std::size_t size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil, free_ = kNil, used_ = 0;
   std::vector<Node*> chunks_;  // raw storage: nodes [0, used_) are constructed
-  std::vector<Slot> slots_;
+  // Never empty (one empty slot at first), so that a look-up needs no test for it.
+  std::vector<Slot> slots_ = std::vector<Slot>(1, Slot{kNil, 0});
   std::size_t mask_ = 0;
+  std::size_t miss_slot_ = 0;  // set by lookup() when it misses
   std::uint64_t evictions_ = 0;
 };
 

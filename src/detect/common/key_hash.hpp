@@ -50,4 +50,23 @@ inline std::uint64_t hash_addr(const core::IpAddr& a) {
   return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
+// Hash of a pair key (two addresses and a 32-bit word), for the tables that
+// touch one per flow: about half the instructions of hash_key_bytes over the
+// 36 bytes. Each address is folded to a word as in hash_addr, the second one
+// rotated so that (a, b) and (b, a) differ and an IPv4 pair's two addresses
+// land in different halves; two multiplies fold the rest. Only tables'
+// layouts depend on it, never a result.
+inline std::uint64_t hash_pair(const core::IpAddr& a, const core::IpAddr& b, std::uint32_t extra) {
+  std::uint64_t w[4];
+  std::memcpy(w, a.bytes.data(), 16);
+  std::memcpy(w + 2, b.bytes.data(), 16);
+  const std::uint64_t x = w[0] * 0x9e3779b97f4a7c15ULL ^ w[1];
+  const std::uint64_t y = w[2] * 0x9e3779b97f4a7c15ULL ^ w[3];
+  const unsigned __int128 r = static_cast<unsigned __int128>(x ^ (y << 32 | y >> 32)) * 0xd6e8feb86659fd93ULL;
+  const unsigned __int128 s =
+      static_cast<unsigned __int128>(static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64) ^ extra) *
+      0xbf58476d1ce4e5b9ULL;
+  return static_cast<std::uint64_t>(s) ^ static_cast<std::uint64_t>(s >> 64);
+}
+
 }  // namespace picket::detect::common

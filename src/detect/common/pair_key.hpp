@@ -25,7 +25,9 @@ struct PairKey {
 static_assert(sizeof(PairKey) == 36, "PairKey must have no padding (hashed as bytes)");
 
 struct PairKeyHash {
-  std::size_t operator()(const PairKey& k) const { return static_cast<std::size_t>(hash_key_bytes(&k, sizeof k)); }
+  std::size_t operator()(const PairKey& k) const {
+    return static_cast<std::size_t>(hash_pair(k.initiator, k.responder, k.extra));
+  }
 };
 
 // Reads parameter i of a detector context, with a default when absent (tests

@@ -23,6 +23,15 @@ inline std::uint64_t host_value(const core::IpAddr& a) {
   return hi ^ (lo * 0x9E3779B97F4A7C15ULL);
 }
 
+// FlowRecord::is_probe() with its commonest "no" tested first, for the
+// detectors that ask it of every flow: a TCP flow whose initiator sent
+// payload, or a non-TCP flow that got an answer, is never a probe (every
+// "yes" of is_probe() needs no initiator payload for TCP, no reply otherwise).
+inline bool is_probe_flow(const flow::FlowRecord& r) {
+  if (r.key.proto == 6 ? r.payload_bytes[flow::kToResponder] != 0 : r.packets[flow::kToInitiator] != 0) return false;
+  return r.is_probe();
+}
+
 inline std::uint32_t proto_port(std::uint8_t proto, std::uint16_t port) {
   return (std::uint32_t{proto} << 16) | port;
 }

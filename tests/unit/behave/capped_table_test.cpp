@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <list>
 #include <random>
+#include <type_traits>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,20 @@ class ListMapModel {
   Value* find(const Key& key) {
     auto it = index_.find(key);
     return it == index_.end() ? nullptr : &it->second->second;
+  }
+
+  // find_or_add_if_room: a known key keeps its place; a new one is added as
+  // the most recent while there is room.
+  Value* find_or_add_if_room(const Key& key, bool& created) {
+    created = false;
+    if (Value* v = find(key)) return v;
+    if (index_.size() >= capacity_) return nullptr;
+    return &touch(key, created);
+  }
+
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const auto& [k, v] : order_) f(k, v);
   }
 
   void erase(const Key& key) {
@@ -158,6 +174,16 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
         return (k + v.touches) % mod == 0;
       });
       ASSERT_EQ(vt, vm);
+    } else if (op >= 95) {
+      bool ct = true, cm = true;
+      V* vt = table.find_or_add_if_room(key, ct);
+      V* vm = model.find_or_add_if_room(key, cm);
+      ASSERT_EQ(vt == nullptr, vm == nullptr);
+      ASSERT_EQ(ct, cm);
+      if (vt) {
+        ASSERT_EQ(vt->touches, vm->touches);
+        ++vt->touches, ++vm->touches;
+      }
     } else {
       // touch_if_room: the model's equivalent is find, then touch when there is room.
       bool ct = false;
@@ -178,6 +204,11 @@ void run_random(std::size_t capacity, std::uint32_t key_space, std::uint64_t see
     ASSERT_EQ(table.size(), model.size());
     ASSERT_EQ(table.evictions(), model.evictions());
   }
+  // for_each visits the contents least recent first, changing nothing.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> ft, fm;
+  std::as_const(table).for_each([&](const std::uint32_t& k, const V& v) { ft.emplace_back(k, v.touches); });
+  model.for_each([&](const std::uint32_t& k, const V& v) { fm.emplace_back(k, v.touches); });
+  EXPECT_EQ(ft, fm);
   // The final contents, least recent first.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> vt, vm;
   table.sweep([&](const std::uint32_t& k, V& v) {
@@ -314,6 +345,70 @@ TEST(CappedTableModel, PairKeysWorkWithTheDetectorsHash) {
     ASSERT_EQ(a, b);
     ++a, ++b;
     ASSERT_EQ(t.evictions(), m.evictions());
+  }
+}
+
+// hash_pair (the pair keys' hash): a pair and its reverse differ, distinct
+// keys practically never collide, and the low bits that pick a slot spread
+// IPv4 pairs that differ in a few low address bits evenly over 1024 slots.
+TEST(CappedTableModel, PairHashSpreadsNearbyAddresses) {
+  using picket::core::IpAddr;
+  using picket::detect::common::hash_pair;
+  const IpAddr a = IpAddr::from_v4(0x0a010203u), b = IpAddr::from_v4(0xc6336401u);
+  EXPECT_NE(hash_pair(a, b, 0), hash_pair(b, a, 0));
+  EXPECT_NE(hash_pair(a, b, 0), hash_pair(a, b, 1));
+  std::unordered_set<std::uint64_t> seen;
+  std::vector<int> slots(1024, 0);
+  int n = 0;
+  for (std::uint32_t i = 0; i < 64; ++i)
+    for (std::uint32_t j = 0; j < 64; ++j)
+      for (std::uint32_t extra : {0u, 6u << 16 | 443, 17u << 16 | 53}) {
+        const std::uint64_t h = hash_pair(IpAddr::from_v4(0x0a010000u + i), IpAddr::from_v4(0xc6336400u + j), extra);
+        seen.insert(h);
+        ++slots[(h ^ (h >> 32)) & 1023];  // as CappedTable folds it
+        ++n;
+      }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(n));
+  // 12 per slot on average; a uniform spread keeps every slot within 12 +- 20.
+  for (int c : slots) {
+    EXPECT_GT(c, 0);
+    EXPECT_LT(c, 32);
+  }
+}
+
+// A trivially destructible value: clear() (and drain()) then resets the
+// table without walking its nodes, which later keys construct again. The
+// table must still match the model across repeated drains and refills.
+TEST(CappedTableModel, TrivialValuesMatchTheModelAcrossDrains) {
+  static_assert(std::is_trivially_destructible_v<std::uint64_t>);
+  CappedTable<std::uint32_t, std::uint64_t, GoodHash> table(50);
+  ListMapModel<std::uint32_t, std::uint64_t, GoodHash> model(50);
+  std::mt19937_64 rng(11);
+  for (int step = 0; step < 30000; ++step) {
+    const auto key = static_cast<std::uint32_t>(rng() % 120);
+    const unsigned op = static_cast<unsigned>(rng() % 100);
+    if (op < 80) {
+      bool ct = false, cm = false;
+      std::uint64_t& a = table.touch(key, ct);
+      std::uint64_t& b = model.touch(key, cm);
+      ASSERT_EQ(ct, cm) << step;
+      ASSERT_EQ(a, b) << step;
+      a += step, b += step;
+    } else if (op < 95) {
+      table.erase(key);
+      model.erase(key);
+    } else if (op == 99) {
+      std::vector<std::pair<std::uint32_t, std::uint64_t>> vt, vm;
+      table.drain([&](const std::uint32_t& k, std::uint64_t& v) { vt.emplace_back(k, v); });
+      model.sweep([&](const std::uint32_t& k, std::uint64_t& v) {
+        vm.emplace_back(k, v);
+        return true;
+      });
+      ASSERT_EQ(vt, vm) << step;
+      ASSERT_EQ(table.size(), 0u);
+    }
+    ASSERT_EQ(table.size(), model.size()) << step;
+    ASSERT_EQ(table.evictions(), model.evictions()) << step;
   }
 }
 

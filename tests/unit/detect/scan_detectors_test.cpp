@@ -7,6 +7,7 @@
 #include <random>
 
 #include "detect_test_util.hpp"
+#include "scan/scan_finding.hpp"
 
 using namespace detecttest;
 using detect::Direction;
@@ -541,3 +542,39 @@ TEST(PortSweep, SynAckBackscatterIsNotASweep) {
 }
 
 }  // namespace
+
+// The scan detectors' is_probe_flow (commonest "no" first) against
+// FlowRecord::is_probe, over every combination of the fields it reads.
+TEST(ScanProbe, FastTestAgreesWithIsProbe) {
+  const std::uint8_t protos[] = {1, 6, 17, 47, 58};
+  const std::uint64_t counts[] = {0, 1, 7};
+  const std::uint16_t ports[] = {53, 123, 1023, 1024, 40000};
+  const std::uint8_t flags[] = {0x00, 0x02, 0x04, 0x12, 0x14, 0x01, 0x05, 0x18};
+  int probes = 0, total = 0;
+  for (auto proto : protos)
+    for (auto p0 : counts)
+      for (auto p1 : counts)
+        for (auto pay : counts)
+          for (auto f : flags)
+            for (auto lo_port : ports)
+              for (auto hi_port : ports)
+                for (bool init_lo : {true, false}) {
+                  flow::FlowRecord r;
+                  r.key.proto = proto;
+                  r.key.lo_port = lo_port;
+                  r.key.hi_port = hi_port;
+                  r.initiator_is_lo = init_lo;
+                  r.packets[flow::kToResponder] = p0;
+                  r.packets[flow::kToInitiator] = p1;
+                  r.payload_bytes[flow::kToResponder] = pay * 100;
+                  r.tcp_flags[flow::kToResponder] = f;
+                  ASSERT_EQ(detect::scan::is_probe_flow(r), r.is_probe())
+                      << int(proto) << " " << p0 << " " << p1 << " " << pay << " " << int(f) << " " << lo_port << " "
+                      << hi_port << " " << init_lo;
+                  probes += r.is_probe();
+                  ++total;
+                }
+  // Both answers occur in the grid.
+  EXPECT_GT(probes, 0);
+  EXPECT_LT(probes, total);
+}
