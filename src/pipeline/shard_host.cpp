@@ -87,8 +87,9 @@ class CounterPublisher final : public detect::CounterSink {
 ShardHost::ShardHost(unsigned workers, std::vector<Shard> shards)
     : shards_(std::move(shards)),
       counters_(std::make_unique<PublishedCounters[]>(shards_.size())),
-      watermark_(workers, 0) {
-  pending_.reserve(4096);
+      watermark_(workers, 0),
+      pending_(workers) {
+  for (auto& v : pending_) v.reserve(4096);
   for (auto& s : shards_) {
     if (s.wants_flows) flow_shards_.push_back(s.shard.get());
     if (s.wants_dns && s.dns_messages != detect::DnsMessages::kResponses) dns_query_shards_.push_back(s.shard.get());
@@ -113,7 +114,7 @@ void ShardHost::receive(unsigned from, const MeshMessage& m) {
   } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
     stored.emplace<detect::ServerNameEvent>(*n);
   }
-  hold(slot, stored);
+  hold(from, slot, stored);
 }
 
 void ShardHost::commit_own(unsigned from) {
@@ -123,10 +124,10 @@ void ShardHost::commit_own(unsigned from) {
     store_.release(own_slot_);
     return;
   }
-  hold(own_slot_, m);
+  hold(from, own_slot_, m);
 }
 
-void ShardHost::hold(std::uint32_t slot, const MeshMessage& m) {
+void ShardHost::hold(unsigned from, std::uint32_t slot, const MeshMessage& m) {
   core::Nanos time = 0;
   if (const auto* f = std::get_if<detect::FlowEvent>(&m)) {
     time = f->rec.end_time;
@@ -135,8 +136,8 @@ void ShardHost::hold(std::uint32_t slot, const MeshMessage& m) {
   } else if (const auto* n = std::get_if<detect::ServerNameEvent>(&m)) {
     time = n->ts;
   }
-  pending_.push_back(Pending{time, 0, slot});
-  if (pending_.size() > max_pending_) max_pending_ = pending_.size();
+  pending_[from].push_back(Pending{time, 0, slot});
+  if (++pending_count_ > max_pending_) max_pending_ = pending_count_;
 }
 
 void ShardHost::dispatch(const MeshMessage& m, detect::FindingSink& out) {
@@ -181,30 +182,59 @@ void ShardHost::process(detect::FindingSink& out) {
 
 void ShardHost::release_before(core::Nanos limit, detect::FindingSink& out) {
   released_to_ = limit;
-  // The events before `limit`, in (time, content) order. Sorting them as a
-  // batch gives the order a priority queue would, for a third of the work.
-  const auto due = limit == core::kNanosMax
-                       ? pending_.end()
-                       : std::partition(pending_.begin(), pending_.end(),
-                                        [limit](const Pending& p) { return p.time < limit; });
-  sort_nearly_sorted(pending_.begin(), due, [](const Pending& a, const Pending& b) { return a.time < b.time; });
+  const auto earlier_time = [](const Pending& a, const Pending& b) { return a.time < b.time; };
+  // The events before `limit`, in (time, content) order. Each worker's
+  // events come nearly in time order (nearly_sorted.hpp), so each worker's
+  // are sorted apart and then merged, rather than sorting them all at once.
+  const auto due_part = [&](std::vector<Pending>& v) {
+    const auto due = limit == core::kNanosMax
+                         ? v.end()
+                         : std::partition(v.begin(), v.end(), [limit](const Pending& p) { return p.time < limit; });
+    sort_nearly_sorted(v.begin(), due, earlier_time);
+    return due;
+  };
+  if (pending_.size() == 1) {
+    auto& v = pending_[0];
+    const auto due = due_part(v);
+    hand_over(v.begin(), due, out);
+    pending_count_ -= static_cast<std::size_t>(due - v.begin());
+    v.erase(v.begin(), due);
+    return;
+  }
+  batch_.clear();
+  for (auto& v : pending_) {
+    const auto due = due_part(v);
+    if (batch_.empty()) {
+      batch_.assign(v.begin(), due);
+    } else if (due != v.begin()) {
+      merged_.clear();
+      std::merge(batch_.begin(), batch_.end(), v.begin(), due, std::back_inserter(merged_), earlier_time);
+      batch_.swap(merged_);
+    }
+    pending_count_ -= static_cast<std::size_t>(due - v.begin());
+    v.erase(v.begin(), due);
+  }
+  hand_over(batch_.begin(), batch_.end(), out);
+}
+
+void ShardHost::hand_over(std::vector<Pending>::iterator first, std::vector<Pending>::iterator last,
+                          detect::FindingSink& out) {
   // Events of equal time are put in the order of their content's hash,
   // which does not depend on which worker sent them or when. Few events
   // share a time, so only those are hashed.
-  for (auto run = pending_.begin(); run != due;) {
+  for (auto run = first; run != last;) {
     auto end = run + 1;
-    while (end != due && end->time == run->time) ++end;
+    while (end != last && end->time == run->time) ++end;
     if (end - run > 1) {
       for (auto it = run; it != end; ++it) it->tie = content_hash(store_.at(it->slot));
       std::sort(run, end, Earlier{});
     }
     run = end;
   }
-  for (auto it = pending_.begin(); it != due; ++it) {
+  for (auto it = first; it != last; ++it) {
     dispatch(store_.at(it->slot), out);
     store_.release(it->slot);
   }
-  pending_.erase(pending_.begin(), due);
 }
 
 void ShardHost::publish_counters() {

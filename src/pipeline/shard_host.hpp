@@ -45,7 +45,7 @@ class ShardHost {
   void process(detect::FindingSink& sink);
   // True once the final watermark of every worker has been processed.
   bool finished() const { return finished_; }
-  std::size_t pending() const { return pending_.size(); }
+  std::size_t pending() const { return pending_count_; }
   std::uint64_t max_pending() const { return max_pending_; }
 
   // The shards' counters (DetectorShard::counters) as of the last tick, for
@@ -84,8 +84,11 @@ class ShardHost {
   void release_before(core::Nanos limit, detect::FindingSink& sink);
   void dispatch(const MeshMessage& m, detect::FindingSink& sink);
   void publish_counters();
-  // Notes the event `m` in store slot `slot` as waiting.
-  void hold(std::uint32_t slot, const MeshMessage& m);
+  // Notes the event `m` from worker `from` in store slot `slot` as waiting.
+  void hold(unsigned from, std::uint32_t slot, const MeshMessage& m);
+  // Hands the events [first, last), in time order, to the detectors.
+  void hand_over(std::vector<Pending>::iterator first, std::vector<Pending>::iterator last,
+                 detect::FindingSink& sink);
 
   std::vector<Shard> shards_;
   // The shards that want each kind of event, in shards_ order: an event
@@ -98,7 +101,10 @@ class ShardHost {
   // Events waiting for their tick: tens of MiB at a few hundred thousand
   // packets/s, so in chunks of huge pages that never move (event_store.hpp).
   EventStore<MeshMessage> store_;
-  std::vector<Pending> pending_;  // in arrival order until their tick
+  // Waiting events per sending worker, in arrival order; merged when released.
+  std::vector<std::vector<Pending>> pending_;
+  std::size_t pending_count_ = 0;
+  std::vector<Pending> batch_, merged_;  // reused by release_before
   std::uint32_t own_slot_ = 0;    // claimed by claim_own()
   std::uint64_t max_pending_ = 0;
   bool finished_ = false;
