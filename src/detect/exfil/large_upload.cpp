@@ -79,7 +79,9 @@ class LargeUploadShard final : public DetectorShard {
     const PairKey key{r.initiator(), r.responder(), local_init ? 1u : 0u};
     bool created = false;
     Transfer& t = pairs_.touch(key, created);
-    if (!created && r.first_seen - t.start > window_) end_window(key, t, sink);
+    // Flows come in end-time order: one that began before the window's start
+    // (a long flow ending after shorter ones) belongs to this window.
+    if (!created && r.first_seen > t.start && r.first_seen - t.start > window_) end_window(key, t, sink);
     if (t.flows == 0) {
       t.start = r.first_seen;
       t.port = local_init ? r.responder_port() : r.initiator_port();

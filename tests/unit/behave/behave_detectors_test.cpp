@@ -313,6 +313,21 @@ TEST(LargeOutboundTransfer, SumsFlowsWithinTheWindow) {
   EXPECT_TRUE(run("large_outbound_transfer", v).empty());
 }
 
+// Flow events come in the order flows end, so a long flow that began before
+// the window's first flow arrives after it: it belongs to the same window
+// (before the fix, the unsigned difference wrapped and restarted the window,
+// dropping the bytes already counted).
+TEST(LargeOutboundTransfer, AFlowThatBeganEarlierJoinsTheWindow) {
+  auto short_flow = transfer(60'000'000, 100'000);
+  short_flow.rec.first_seen += seconds(120);  // began two minutes after the long one
+  auto long_flow = transfer(50'000'000, 100'000);
+  long_flow.rec.last_seen += seconds(300);
+  long_flow.rec.end_time += seconds(300);  // ended after it
+  const auto n = only_new(run("large_outbound_transfer", {short_flow, long_flow}));
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(metric_value(n[0], "bytesOut"), 110'000'000);
+}
+
 TEST(CappedTable, EvictsTheLeastRecentAndCounts) {
   // 150 brute-forcers against a table of 100: the oldest are evicted, the
   // detector keeps working on the rest.
