@@ -60,7 +60,13 @@ struct IpAddr {
   std::size_t format(char* out, std::size_t cap) const;
   std::string to_string() const;
 
-  auto operator<=>(const IpAddr&) const = default;
+  // The order of the bytes (first byte first, as memcmp), in two 64-bit
+  // compares: the defaulted form called memcmp, and addresses are ordered
+  // for every packet (the flow key's ends) and in every per-host map.
+  std::strong_ordering operator<=>(const IpAddr& o) const {
+    const std::uint64_t a = be_word(0), b = o.be_word(0);
+    return a != b ? a <=> b : be_word(1) <=> o.be_word(1);
+  }
   // Two 64-bit compares: the defaulted form called memcmp, and addresses
   // are compared for every packet and event.
   bool operator==(const IpAddr& o) const {

@@ -23,7 +23,7 @@ struct FlowKey {
   // Builds the key of a decoded packet; src_is_lo says which end sent it.
   static FlowKey from_packet(const net::PacketView& p, bool& src_is_lo) {
     FlowKey k;
-    const int c = compare_addr(p.src, p.dst);
+    const auto c = p.src <=> p.dst;
     src_is_lo = c < 0 || (c == 0 && p.sport <= p.dport);
     if (src_is_lo) {
       k.lo = p.src, k.hi = p.dst, k.lo_port = p.sport, k.hi_port = p.dport;
@@ -34,16 +34,6 @@ struct FlowKey {
     k.vlan = p.vlan_id;
     k.tunnel_id = p.tunnel_id;
     return k;
-  }
-
-  // memcmp's order of two addresses (bytes as unsigned, first byte first),
-  // from their big-endian words: inline, where memcmp was a call per packet.
-  static int compare_addr(const core::IpAddr& a, const core::IpAddr& b) {
-    for (int w = 0; w < 2; ++w) {
-      const std::uint64_t u = a.be_word(w), v = b.be_word(w);
-      if (u != v) return u < v ? -1 : 1;
-    }
-    return 0;
   }
 
   std::uint64_t hash() const { return core::hash_bytes(this, sizeof(*this)); }

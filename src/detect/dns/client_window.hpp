@@ -160,7 +160,7 @@ class ClientWindows {
  private:
   core::Nanos window_, report_;
   std::size_t max_clients_, max_items_;
-  std::map<core::IpAddr, ClientWindow, AddrLess> clients_;  // in address order, as updates go out
+  std::map<core::IpAddr, ClientWindow> clients_;  // in address order, as updates go out
   std::uint64_t refused_clients_ = 0, refused_items_ = 0;
 };
 

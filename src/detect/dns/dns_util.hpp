@@ -197,16 +197,6 @@ bool is_data_service_zone(std::string_view name);
 
 // ---------------------------------------------------------------- sets
 
-// The order of IpAddr's operator< (its bytes, lexicographically) in two
-// 64-bit compares: the defaulted operator calls memcmp, and the per-client
-// maps of the DNS detectors compare addresses a dozen times per look-up.
-struct AddrLess {
-  bool operator()(const core::IpAddr& a, const core::IpAddr& b) const {
-    const std::uint64_t a0 = a.be_word(0), b0 = b.be_word(0);
-    return a0 != b0 ? a0 < b0 : a.be_word(1) < b.be_word(1);
-  }
-};
-
 // A set of 64-bit hashes with open addressing that never holds more than
 // `cap` entries: inserting into a full set reports "new" without storing.
 // 0 is reserved as the empty slot (a hash of 0 is stored as 1).

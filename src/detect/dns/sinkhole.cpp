@@ -194,7 +194,7 @@ class SinkholeShard final : public DetectorShard {
   picket::intel::IntelStore::Reader reader_;
   AddressFilter filter_;  // the loaded sinkhole prefixes
   RepeatLimiter repeats_;
-  std::map<core::IpAddr, std::uint32_t, AddrLess> null_answers_;  // smallest address evicted first
+  std::map<core::IpAddr, std::uint32_t> null_answers_;  // smallest address evicted first
   std::uint64_t null_evicted_ = 0;
 };
 

@@ -466,9 +466,9 @@ class ThreatIntelShard final : public DetectorShard {
   NameMissCache misses_;
   dns::AddressFilter answer_filter_;  // prefixes of categories with an outbound type
   char url_key_[picket::intel::kUrlMaxKey];  // an HTTP request's URL key, built without allocating
-  // The smallest address goes first when full (AddrLess is operator<'s order).
-  std::map<core::IpAddr, ClientAnswers, dns::AddrLess> answers_;
-  std::map<core::IpAddr, TorPeers, dns::AddrLess> tor_;
+  // The smallest address goes first when full.
+  std::map<core::IpAddr, ClientAnswers> answers_;
+  std::map<core::IpAddr, TorPeers> tor_;
   std::uint64_t answers_evicted_ = 0, tor_evicted_ = 0;
 };
 

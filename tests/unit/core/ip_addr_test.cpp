@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 using picket::core::Cidr;
 using picket::core::IpAddr;
 
@@ -85,4 +88,22 @@ TEST(Cidr, WordCompareAgreesWithByteCompare) {
     }
   }
   EXPECT_GT(matches, 1000);  // both answers occur
+}
+
+// operator<=> orders addresses as memcmp orders their bytes: which end of a
+// flow key is "lo", and the order of every per-host map, depend on it.
+TEST(IpAddr, OrderIsTheBytesOrder) {
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 100000; ++i) {
+    IpAddr a, b;
+    for (auto& x : a.bytes) x = static_cast<std::uint8_t>(rng());
+    b = a;
+    // equal, or differing in one byte (either word, high or low bits)
+    if (i % 10) b.bytes[rng() % 16] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+    const int want = std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+    const auto got = a <=> b;
+    ASSERT_EQ(got < 0, want < 0);
+    ASSERT_EQ(got == 0, want == 0);
+    ASSERT_EQ(a < b, want < 0);
+  }
 }
