@@ -17,19 +17,41 @@
 namespace picket::detect::dns {
 namespace {
 
+// `count` names of up to `max_labels` random labels of 1..`max_label` letters
+// under one of `tails` (the tails cover public suffixes, private ones,
+// non-public names and the empty name).
+template <std::size_t N>
+std::vector<std::string> random_names(std::mt19937& rng, int count, unsigned max_labels, unsigned max_label,
+                                      const char* const (&tails)[N]) {
+  std::vector<std::string> names;
+  for (int i = 0; i < count; ++i) {
+    std::string n;
+    const int labels = static_cast<int>(rng() % max_labels);
+    for (int l = 0; l < labels; ++l) n.append(1 + rng() % max_label, static_cast<char>('a' + rng() % 26)).append(".");
+    n.append(tails[rng() % N]);
+    if (!n.empty() && n.back() == '.') n.pop_back();
+    names.push_back(n);
+  }
+  return names;
+}
+
+// Every fact of a split the cached paths must reproduce.
+::testing::AssertionResult same_parts(const DomainParts& got, const DomainParts& want) {
+  if (got.registered != want.registered) return ::testing::AssertionFailure() << "registered";
+  if (got.known_suffix != want.known_suffix) return ::testing::AssertionFailure() << "known_suffix";
+  if (got.single_label != want.single_label) return ::testing::AssertionFailure() << "single_label";
+  if (got.data_service_zone != want.data_service_zone) return ::testing::AssertionFailure() << "data_service_zone";
+  if (got.sub_bits != want.sub_bits) return ::testing::AssertionFailure() << "sub_bits";
+  if (got.sub_longest_label != want.sub_longest_label) return ::testing::AssertionFailure() << "sub_longest_label";
+  if (got.hash != want.hash) return ::testing::AssertionFailure() << "hash";
+  return ::testing::AssertionSuccess();
+}
+
 TEST(RegisteredDomainCache, AgreesWithUncachedSplitThroughRotations) {
   std::mt19937 rng(11);
   static const char* const kTails[] = {"example.com", "co.uk", "blogspot.com", "s3.amazonaws.com", "lan", "arpa",
                                        "github.io", "ck", "www.ck", "com.au", ""};
-  std::vector<std::string> names;
-  for (int i = 0; i < 3000; ++i) {
-    std::string n;
-    const int labels = static_cast<int>(rng() % 4);
-    for (int l = 0; l < labels; ++l) n.append(1 + rng() % 6, static_cast<char>('a' + rng() % 26)).append(".");
-    n.append(kTails[rng() % std::size(kTails)]);
-    if (!n.empty() && n.back() == '.') n.pop_back();
-    names.push_back(n);
-  }
+  std::vector<std::string> names = random_names(rng, 3000, 4, 6, kTails);
   names.push_back(std::string("a\0b.example.com", 15));  // a NUL inside: libpsl reads up to it
   names.push_back(std::string(300, 'x').append(".com"));  // longer than a DNS name: not cached
   names.push_back("");
@@ -38,13 +60,7 @@ TEST(RegisteredDomainCache, AgreesWithUncachedSplitThroughRotations) {
     for (const auto& n : names) {
       const DomainParts want = RegisteredDomains::compute(n);
       const DomainParts got = cache.split(n);
-      ASSERT_EQ(got.registered, want.registered) << n;
-      ASSERT_EQ(got.known_suffix, want.known_suffix) << n;
-      ASSERT_EQ(got.single_label, want.single_label) << n;
-      ASSERT_EQ(got.data_service_zone, want.data_service_zone) << n;
-      ASSERT_EQ(got.sub_bits, want.sub_bits) << n;
-      ASSERT_EQ(got.sub_longest_label, want.sub_longest_label) << n;
-      ASSERT_EQ(got.hash, want.hash) << n;
+      ASSERT_TRUE(same_parts(got, want)) << n;
       // The registered domain views the caller's name.
       if (!n.empty()) {
         EXPECT_TRUE(got.registered.data() >= n.data() && got.registered.data() <= n.data() + n.size());
@@ -68,15 +84,7 @@ TEST(RegisteredDomainCache, EventNamesAgreeWithUncachedSplitThroughTheFrontCache
   std::mt19937 rng(12);
   static const char* const kTails[] = {"example.com", "co.uk", "blogspot.com", "s3.amazonaws.com", "lan", "arpa",
                                        "github.io", "ck", "www.ck", "com.au", "zen.spamhaus.org", ""};
-  std::vector<std::string> names;
-  for (int i = 0; i < 6000; ++i) {
-    std::string n;
-    const int labels = static_cast<int>(rng() % 5);
-    for (int l = 0; l < labels; ++l) n.append(1 + rng() % 14, static_cast<char>('a' + rng() % 26)).append(".");
-    n.append(kTails[rng() % std::size(kTails)]);
-    if (!n.empty() && n.back() == '.') n.pop_back();
-    names.push_back(n);
-  }
+  std::vector<std::string> names = random_names(rng, 6000, 5, 14, kTails);
   // At the front's length limit and past it; names equal but for their
   // length, a NUL inside, or their last byte.
   for (std::size_t len : {61u, 62u, 63u, 64u, 65u, 200u, 255u}) {
@@ -100,13 +108,7 @@ TEST(RegisteredDomainCache, EventNamesAgreeWithUncachedSplitThroughTheFrontCache
       const std::string_view name(e.qname, n.size());
       const DomainParts want = RegisteredDomains::compute(n);
       const DomainParts got = cache.split(e);
-      ASSERT_EQ(got.registered, want.registered) << n;
-      ASSERT_EQ(got.known_suffix, want.known_suffix) << n;
-      ASSERT_EQ(got.single_label, want.single_label) << n;
-      ASSERT_EQ(got.data_service_zone, want.data_service_zone) << n;
-      ASSERT_EQ(got.sub_bits, want.sub_bits) << n;
-      ASSERT_EQ(got.sub_longest_label, want.sub_longest_label) << n;
-      ASSERT_EQ(got.hash, want.hash) << n;
+      ASSERT_TRUE(same_parts(got, want)) << n;
       ASSERT_EQ(got.registered_hash, want.registered_hash) << n;
       ASSERT_EQ(got.registered_hash, core::hash_bytes(want.registered.data(), want.registered.size())) << n;
       // The registered domain views the event's name.
