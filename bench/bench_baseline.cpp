@@ -24,13 +24,8 @@ namespace detect = picket::detect;
 namespace flow = picket::flow;
 using picket::bench::outbound_tcp_flow;
 
-constexpr Nanos kT0 = 1'700'000'000ULL * 1'000'000'000ULL;
-
-class CountingSink final : public detect::FindingSink {
- public:
-  void emit(const detect::Finding&) override { ++findings; }
-  std::uint64_t findings = 0;
-};
+using picket::bench::CountingSink;
+using picket::bench::kT0;
 
 // Blocks in the arenas and blocks of their own (mmap, above 128 KiB: a
 // table's slab chunks and index arrays).
@@ -85,14 +80,7 @@ void run_flows(benchmark::State& state, std::vector<std::string> names) {
     Shards s(names);
     CountingSink sink;
     state.ResumeTiming();
-    Nanos next_tick = kT0;
-    for (const auto& e : events) {
-      if (e.rec.end_time >= next_tick) {
-        for (auto& sh : s.shards) sh->on_tick(next_tick, sink);
-        next_tick += 1'000'000'000ULL;
-      }
-      for (auto& sh : s.shards) sh->on_flow(e, sink);
-    }
+    s.feed_flows(events, sink);
     findings = sink.findings;
     state.PauseTiming();
     s.shards.clear();

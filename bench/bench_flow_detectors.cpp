@@ -27,7 +27,7 @@ using detect::common::CappedTable;
 using detect::common::PairKey;
 using detect::common::PairKeyHash;
 
-constexpr Nanos kT0 = 1'700'000'000ULL * 1'000'000'000ULL;
+using picket::bench::kT0;
 
 struct Counts {
   std::uint64_t flows = 0, bytes = 0;
@@ -87,22 +87,13 @@ void BM_FlowDetectorShards_Flows(benchmark::State& state) {
                                    kPorts[rng() % 8], kT0 + i * 1'000'000ULL, 400 + rng() % 5000));
   const std::vector<std::string> names = {"large_outbound_transfer", "outbound_dos", "crypto_mining", "long_connection",
                                           "bruteforce", "spambot", "beacon"};
-  struct NullSink final : detect::FindingSink {
-    void emit(const detect::Finding&) override {}
-  } sink;
+  picket::bench::CountingSink sink;
   for (auto _ : state) {
     state.PauseTiming();
     auto made = std::make_unique<picket::bench::DetectorShards>(names);
     auto& shards = made->shards;
     state.ResumeTiming();
-    Nanos next_tick = kT0;
-    for (const auto& e : events) {
-      if (e.rec.end_time >= next_tick) {
-        for (auto& s : shards) s->on_tick(next_tick, sink);
-        next_tick += 1'000'000'000ULL;
-      }
-      for (auto& s : shards) s->on_flow(e, sink);
-    }
+    made->feed_flows(events, sink);
     for (auto& s : shards) s->on_flush(sink);
     state.PauseTiming();
     made.reset();

@@ -13,6 +13,16 @@
 
 namespace picket::bench {
 
+// Capture time at which the benchmarks' traffic starts (2023-11-14).
+inline constexpr core::Nanos kT0 = 1'700'000'000ULL * 1'000'000'000ULL;
+
+// Counts what the shards report.
+class CountingSink final : public detect::FindingSink {
+ public:
+  void emit(const detect::Finding&) override { ++findings; }
+  std::uint64_t findings = 0;
+};
+
 struct DetectorShards {
   std::vector<std::unique_ptr<detect::Detector>> all = detect::make_all_detectors();
   detect::DetectorConfig config{all};
@@ -27,6 +37,18 @@ struct DetectorShards {
       ctx.home = &home;
       ctx.params = config.values(i);
       shards.push_back(all[i]->make_shard(ctx));
+    }
+  }
+  // Every flow event (in end-time order, from kT0) to every shard, with a tick
+  // at each whole second of capture time, as a worker's shard host does.
+  void feed_flows(const std::vector<detect::FlowEvent>& events, detect::FindingSink& sink) {
+    core::Nanos next_tick = kT0;
+    for (const auto& e : events) {
+      if (e.rec.end_time >= next_tick) {
+        for (auto& s : shards) s->on_tick(next_tick, sink);
+        next_tick += 1'000'000'000ULL;
+      }
+      for (auto& s : shards) s->on_flow(e, sink);
     }
   }
 };
